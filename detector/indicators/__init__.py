@@ -1,0 +1,6 @@
+"""Red-flag and counter-evidence indicators."""
+
+from detector.indicators.base import Hit, Indicator, Pattern, Text2
+from detector.indicators.registry import Analysis, IndicatorRegistry
+
+__all__ = ["Analysis", "Hit", "Indicator", "IndicatorRegistry", "Pattern", "Text2"]

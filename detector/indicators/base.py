@@ -1,0 +1,224 @@
+"""Building blocks of red-flag indicators: patterns, hits and the indicator contract.
+
+An indicator is mostly data (like a presidio recognizer): a name, a bilingual description and
+reason, the official guidance it encodes, a weight, and regex patterns run over the normalised
+text. Every hit carries evidence as offsets into the ORIGINAL text.
+"""
+
+from __future__ import annotations
+
+import re as _stdlib_re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import regex
+
+from detector.normalize import Normalized
+
+Kind = Literal["risk", "counter"]
+
+#: Seconds a single regex search may take before it is abandoned (hostile input).
+REGEX_TIMEOUT_S = 0.25
+
+_NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _require(cond: bool, message: str) -> None:
+    if not cond:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Text2:
+    """A bilingual text (Indonesian first)."""
+
+    id: str
+    en: str
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id.strip()) and bool(self.en.strip()), "both 'id' and 'en' texts are required")
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One regular expression with the confidence a match carries. Validated on construction."""
+
+    name: str
+    regex: str
+    score: float
+    compiled: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _require(bool(self.name.strip()), "pattern name must not be empty")
+        _require(0.0 < self.score <= 1.0, f"pattern {self.name!r}: score must be in (0, 1], got {self.score}")
+        try:
+            compiled = regex.compile(self.regex, regex.IGNORECASE | regex.VERSION1)
+        except regex.error as exc:
+            raise ValueError(f"pattern {self.name!r}: invalid regex: {exc}") from exc
+        _require(not compiled.match(""), f"pattern {self.name!r} matches the empty string")
+        object.__setattr__(self, "compiled", compiled)
+
+    def finditer(self, text: str) -> Iterable[Any]:
+        try:
+            yield from self.compiled.finditer(text, timeout=REGEX_TIMEOUT_S)
+        except TimeoutError:
+            return
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One piece of evidence: an indicator fired on ``original[start:end]``."""
+
+    indicator: str
+    kind: Kind
+    start: int
+    end: int
+    text: str
+    score: float
+    weight: float
+    pattern: str
+    reason: Text2
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "flag": self.indicator,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 3),
+            "weight": self.weight,
+            "pattern": self.pattern,
+        }
+        if lang is None:
+            out["reason_id"] = self.reason.id
+            out["reason_en"] = self.reason.en
+        else:
+            out["reason"] = self.reason.get(lang)
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisContext:
+    """What an indicator may look at: the normalised text (with its offset map) and shared parses."""
+
+    normalized: Normalized
+    money: Sequence[Any]  # detector.money.Money, found on the normalised text
+
+    def make_hit(self, ind: Indicator, start: int, end: int, score: float, pattern: str,
+                 details: dict[str, Any] | None = None) -> Hit:
+        o_start, o_end = self.normalized.to_original(start, end)
+        return Hit(
+            indicator=ind.name, kind=ind.kind, start=o_start, end=o_end,
+            text=self.normalized.original[o_start:o_end], score=min(1.0, score),
+            weight=ind.weight, pattern=pattern, reason=ind.reason, details=details or {},
+        )
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A red flag (``kind='risk'``) or a sign of legitimacy (``kind='counter'``).
+
+    Subclasses add behaviour in :meth:`extra_hits` (e.g. money- or geography-aware checks) and
+    may veto a pattern match in :meth:`accept`.
+    """
+
+    name: str
+    kind: Kind
+    weight: float
+    description: Text2
+    reason: Text2
+    guidance: str
+    patterns: tuple[Pattern, ...] = ()
+    #: Words that, within ``window`` characters before a match, cancel it ("tanpa biaya").
+    negations: tuple[str, ...] = ()
+    #: Words that, within ``window`` characters of a match, raise its score by ``context_boost``.
+    context: tuple[str, ...] = ()
+    context_boost: float = 0.15
+    window: int = 30
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        _require(bool(_NAME_RE.match(self.name)), f"indicator name {self.name!r} must be snake_case")
+        _require(self.kind in ("risk", "counter"), f"{self.name}: kind must be 'risk' or 'counter'")
+        _require(0.0 < self.weight <= 5.0, f"{self.name}: weight must be in (0, 5], got {self.weight}")
+        _require(bool(self.guidance.strip()), f"{self.name}: guidance must say which advice it encodes")
+        _require(0 <= self.context_boost <= 0.5, f"{self.name}: context_boost must be in [0, 0.5]")
+        _require(0 < self.window <= 200, f"{self.name}: window must be in (0, 200]")
+        _require(bool(self.patterns) or type(self).extra_hits is not Indicator.extra_hits,
+                 f"{self.name}: an indicator needs patterns or its own extra_hits()")
+        names = [p.name for p in self.patterns]
+        _require(len(names) == len(set(names)), f"{self.name}: duplicate pattern names")
+
+    # -- matching -----------------------------------------------------------------------------
+    def analyze(self, ctx: AnalysisContext) -> list[Hit]:
+        text = ctx.normalized.text
+        hits: list[Hit] = []
+        for pat in self.patterns:
+            for m in pat.finditer(text):
+                start, end = m.span()
+                if self._negated(text, start) or not self.accept(ctx, m):
+                    continue
+                score = pat.score + (self.context_boost if self._in_context(text, start, end) else 0.0)
+                hits.append(ctx.make_hit(self, start, end, score, pat.name))
+        hits.extend(self.extra_hits(ctx))
+        return _dedupe_overlaps(hits)
+
+    def accept(self, ctx: AnalysisContext, match: Any) -> bool:  # noqa: ARG002 - hook
+        return True
+
+    def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:  # noqa: ARG002 - hook
+        return []
+
+    def _negated(self, text: str, start: int) -> bool:
+        if not self.negations:
+            return False
+        before = text[max(0, start - self.window):start]
+        return _contains_word(before, self.negations)
+
+    def _in_context(self, text: str, start: int, end: int) -> bool:
+        if not self.context:
+            return False
+        around = text[max(0, start - self.window):end + self.window]
+        return _contains_word(around, self.context)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "weight": self.weight,
+            "description": {"id": self.description.id, "en": self.description.en},
+            "reason": {"id": self.reason.id, "en": self.reason.en},
+            "guidance": self.guidance,
+            "version": self.version,
+        }
+
+
+def _contains_word(haystack: str, words: Sequence[str]) -> bool:
+    for w in words:
+        idx = haystack.find(w)
+        while idx != -1:
+            left_ok = idx == 0 or not haystack[idx - 1].isalnum()
+            right = idx + len(w)
+            right_ok = right >= len(haystack) or not haystack[right].isalnum()
+            if left_ok and right_ok:
+                return True
+            idx = haystack.find(w, idx + 1)
+    return False
+
+
+def _dedupe_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Keep the strongest hit among overlapping ones of the same indicator."""
+    hits = sorted(hits, key=lambda h: (-h.score, h.start, h.end))
+    kept: list[Hit] = []
+    for h in hits:
+        if any(k.start < h.end and h.start < k.end for k in kept):
+            continue
+        kept.append(h)
+    return sorted(kept, key=lambda h: (h.start, h.end))

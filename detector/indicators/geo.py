@@ -1,0 +1,77 @@
+"""``overseas``: placement abroad, with the destination and its risk tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from detector.indicators.base import AnalysisContext, Hit, Indicator
+
+# Tier 3: main destinations of online-scam compounds (BP2MI/Kemenlu repatriation cases).
+# Tier 2: frequent destinations of non-procedural placement. Tier 1: other destinations.
+DESTINATIONS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "kamboja": (3, ("kamboja", "cambodia", "phnom penh", "sihanoukville", "sihanouk", "bavet", "poipet", "siem reap")),
+    "myanmar": (3, ("myanmar", "burma", "myawaddy", "shwe kokko", "kk park", "mae sot")),
+    "laos": (3, ("laos", "golden triangle", "segitiga emas", "bokeo")),
+    "filipina": (2, ("filipina", "philippines", "manila", "pampanga", "pogo")),
+    "thailand": (2, ("thailand", "bangkok", "pattaya")),
+    "vietnam": (2, ("vietnam", "ho chi minh", "hanoi")),
+    "malaysia": (2, ("malaysia", "kuala lumpur", "johor", "sabah", "sarawak", "kota kinabalu", "penang", "selangor", "tawau", "negeri jiran")),
+    "brunei": (2, ("brunei",)),
+    "timur tengah": (2, ("timur tengah", "arab saudi", "saudi", "riyadh", "jeddah", "dubai", "uea", "uni emirat arab",
+                         "abu dhabi", "qatar", "doha", "kuwait", "oman", "bahrain", "yordania", "irak", "suriah")),
+    "turki": (2, ("turki", "turkey", "istanbul")),
+    "china": (2, ("china", "tiongkok", "cina", "makau", "macau", "macao", "shenzhen", "guangzhou")),
+    "afrika": (2, ("afrika", "nigeria", "ghana", "zambia", "somalia", "mauritius")),
+    "rusia": (2, ("rusia", "russia", "georgia")),
+    "kapal asing": (2, ("kapal asing", "kapal ikan asing", "kapal berbendera asing", "kapal taiwan", "kapal china")),
+    "singapura": (1, ("singapura", "singapore")),
+    "hong kong": (1, ("hong kong", "hongkong")),
+    "taiwan": (1, ("taiwan", "taipei", "kaohsiung", "taichung")),
+    "korea": (1, ("korea selatan", "korsel", "korea", "seoul", "busan")),
+    "jepang": (1, ("jepang", "japan", "tokyo", "osaka", "nagoya")),
+    "eropa": (1, ("jerman", "germany", "polandia", "poland", "belanda", "inggris", "prancis", "perancis", "italia",
+                  "spanyol", "portugal", "ceko", "rumania", "hungaria", "eropa", "europe", "kroasia", "slowakia",
+                  "lithuania", "malta", "yunani", "swiss", "austria")),
+    "amerika/oseania": (1, ("australia", "selandia baru", "new zealand", "amerika", "usa", "kanada", "canada")),
+}
+TIER_SCORE = {1: 0.6, 2: 0.8, 3: 0.95}
+
+_ALIASES = sorted(
+    ((alias, dest, tier) for dest, (tier, aliases) in DESTINATIONS.items() for alias in aliases),
+    key=lambda t: -len(t[0]),
+)
+_LOOKUP = {alias: (dest, tier) for alias, dest, tier in _ALIASES}
+_DEST_RE = regex.compile(
+    r"\b(?:" + "|".join(regex.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES) + r")\b",
+    regex.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OverseasIndicator(Indicator):
+    """Fires on each named foreign destination (and on generic "luar negeri" patterns)."""
+
+    def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
+        hits: list[Hit] = []
+        try:
+            matches = list(_DEST_RE.finditer(ctx.normalized.text, timeout=0.25))
+        except TimeoutError:
+            return hits
+        for m in matches:
+            key = " ".join(m.group(0).lower().split())
+            dest, tier = _LOOKUP.get(key, (key, 1))
+            details = {"destination": dest, "tier": tier, "high_risk_destination": tier == 3}
+            hits.append(ctx.make_hit(self, m.start(), m.end(), TIER_SCORE[tier], f"destination: {dest}", details))
+        return hits
+
+
+def destinations(hits: list[Hit]) -> list[str]:
+    """Distinct destinations named by ``overseas`` hits, in order of appearance."""
+    seen: dict[str, None] = {}
+    for h in hits:
+        d = h.details.get("destination") if h.indicator == "overseas" else None
+        if isinstance(d, str):
+            seen.setdefault(d, None)
+    return list(seen)

@@ -1,0 +1,171 @@
+"""The indicator registry: loads declarative definitions (YAML) and runs them over a post."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detector.indicators.base import AnalysisContext, Hit, Indicator, Pattern, Text2
+from detector.money import Money, find_money
+from detector.normalize import Normalized, normalize
+
+_ALLOWED_KEYS = {
+    "name", "kind", "weight", "description", "reason", "guidance", "patterns", "negations",
+    "context", "context_boost", "window", "version", "class",
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the rules found in one post; the learned model reads it as features."""
+
+    normalized: Normalized
+    hits: tuple[Hit, ...]
+    money: tuple[Money, ...]
+
+    @property
+    def original(self) -> str:
+        return self.normalized.original
+
+    @property
+    def risk_hits(self) -> list[Hit]:
+        return [h for h in self.hits if h.kind == "risk"]
+
+    @property
+    def counter_hits(self) -> list[Hit]:
+        return [h for h in self.hits if h.kind == "counter"]
+
+    def flags(self) -> list[str]:
+        """Names of the red flags that fired, in registry order of first appearance."""
+        return list(dict.fromkeys(h.indicator for h in self.risk_hits))
+
+    def money_dicts(self) -> list[dict[str, Any]]:
+        """Salaries and amounts with offsets into the ORIGINAL text."""
+        out = []
+        for m in self.money:
+            start, end = self.normalized.to_original(m.start, m.end)
+            d = m.to_dict()
+            d.update(start=start, end=end, text=self.original[start:end])
+            out.append(d)
+        return out
+
+
+class IndicatorRegistry:
+    """An ordered, validated collection of indicators."""
+
+    def __init__(self, indicators: Iterable[Indicator], version: str = "custom") -> None:
+        self._indicators: dict[str, Indicator] = {}
+        for ind in indicators:
+            if ind.name in self._indicators:
+                raise ValueError(f"duplicate indicator name {ind.name!r}")
+            self._indicators[ind.name] = ind
+        if not self._indicators:
+            raise ValueError("a registry needs at least one indicator")
+        self.version = version
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, *sources: str | Path) -> IndicatorRegistry:
+        indicators: list[Indicator] = []
+        versions = []
+        for src in sources:
+            text = Path(src).read_text(encoding="utf-8")
+            doc = yaml.safe_load(text)
+            indicators.extend(_parse_document(doc, str(src)))
+            versions.append(str(doc.get("version", "0")))
+        return cls(indicators, version="+".join(versions))
+
+    @classmethod
+    def default(cls) -> IndicatorRegistry:
+        return _default_registry()
+
+    # -- access ---------------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self._indicators.values())
+
+    def __len__(self) -> int:
+        return len(self._indicators)
+
+    def __getitem__(self, name: str) -> Indicator:
+        return self._indicators[name]
+
+    def names(self, kind: str | None = None) -> list[str]:
+        return [i.name for i in self if kind is None or i.kind == kind]
+
+    # -- running --------------------------------------------------------------------------------
+    def analyze(self, text: str) -> Analysis:
+        if not isinstance(text, str):
+            raise TypeError(f"expected a str, got {type(text).__name__}")
+        norm = normalize(text)
+        money = tuple(find_money(norm.text))
+        ctx = AnalysisContext(normalized=norm, money=money)
+        hits: list[Hit] = []
+        for ind in self:
+            hits.extend(ind.analyze(ctx))
+        return Analysis(normalized=norm, hits=tuple(hits), money=money)
+
+
+@functools.cache
+def _default_registry() -> IndicatorRegistry:
+    ref = resources.files("detector") / "resources" / "indicators.yaml"
+    with resources.as_file(ref) as path:
+        return IndicatorRegistry.from_yaml(path)
+
+
+def _parse_document(doc: Any, source: str) -> list[Indicator]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
+        raise ValueError(f"{source}: expected a mapping with an 'indicators' list")
+    return [_parse_indicator(spec, f"{source}[{i}]") for i, spec in enumerate(doc["indicators"])]
+
+
+def _parse_indicator(spec: Any, where: str) -> Indicator:
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: each indicator must be a mapping")
+    unknown = set(spec) - _ALLOWED_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    try:
+        cls = _load_class(spec.get("class"))
+        return cls(
+            name=spec["name"],
+            kind=spec["kind"],
+            weight=float(spec["weight"]),
+            description=Text2(**spec["description"]),
+            reason=Text2(**spec["reason"]),
+            guidance=spec["guidance"],
+            patterns=tuple(Pattern(p["name"], p["regex"], float(p["score"])) for p in spec.get("patterns", [])),
+            negations=tuple(_as_str_list(spec.get("negations", []))),
+            context=tuple(_as_str_list(spec.get("context", []))),
+            context_boost=float(spec.get("context_boost", 0.15)),
+            window=int(spec.get("window", 30)),
+            version=int(spec.get("version", 1)),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{where} ({spec.get('name', '?')}): malformed indicator: {exc!r}") from exc
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+
+
+def _as_str_list(v: Sequence[Any]) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+        raise ValueError("expected a list of non-empty strings")
+    return [x.lower() for x in v]
+
+
+def _load_class(path: str | None) -> type[Indicator]:
+    if path is None:
+        return Indicator
+    module_name, _, attr = path.partition(":")
+    if not module_name.startswith("detector.") or not attr:
+        raise ValueError(f"indicator class {path!r} must be 'detector.<module>:<Class>'")
+    cls = getattr(importlib.import_module(module_name), attr)
+    if not (isinstance(cls, type) and issubclass(cls, Indicator)):
+        raise ValueError(f"{path!r} is not an Indicator subclass")
+    return cls

@@ -1,0 +1,116 @@
+"""The learned model: TF-IDF over stemmed words and characters + indicator features,
+feeding a calibrated, class-weighted logistic regression over three classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from detector.features import IndicatorFeatures
+from detector.text import StemmedWords, normalized_text
+
+LABELS = ("low", "other_scam", "high")
+
+
+class TppoClassifier(ClassifierMixin, BaseEstimator):
+    """Class-weighted logistic regression with probabilities calibrated by cross-validation.
+
+    One logistic regression is fitted on all data; a sigmoid (or isotonic) calibrator per class
+    is learnt from out-of-fold decisions (``CalibratedClassifierCV(ensemble=False)``), so scoring
+    costs a single linear model.
+    """
+
+    def __init__(self, *, C: float = 4.0, class_weight: str | dict[Any, float] | None = "balanced",
+                 calibration: str = "sigmoid", cv: int = 5, max_iter: int = 3000,
+                 random_state: int | None = 0) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _base(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
+                                  random_state=self.random_state)
+
+    def fit(self, X: Any, y: Any) -> TppoClassifier:
+        if self.calibration not in ("sigmoid", "isotonic"):
+            raise ValueError(f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}")
+        if not (isinstance(self.C, (int, float)) and self.C > 0):
+            raise ValueError(f"C must be a positive number, got {self.C!r}")
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"])
+        check_classification_targets(y)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        if len(self.classes_) < 2:
+            raise ValueError("TppoClassifier needs at least two classes in y")
+        n_splits = int(min(self.cv, counts.min()))
+        if n_splits >= 2:
+            folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+            self.estimator_: Any = CalibratedClassifierCV(self._base(), method=self.calibration,
+                                                          cv=folds, ensemble=False)
+        else:  # too few examples of a class to calibrate: plain (still probabilistic) model
+            self.estimator_ = clone(self._base())
+        self.estimator_.fit(X, y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        proba: np.ndarray = self.estimator_.predict_proba(X)
+        return proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return np.asarray(self.classes_[np.argmax(proba, axis=1)])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.log(np.clip(self.predict_proba(X), 1e-12, 1.0))
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Coefficients of the underlying logistic regression (for explanations)."""
+        check_is_fitted(self, "estimator_")
+        est = self.estimator_
+        lr = est.calibrated_classifiers_[0].estimator if hasattr(est, "calibrated_classifiers_") else est
+        return np.asarray(lr.coef_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def build_pipeline(*, C: float = 4.0, indicator_weight: float = 3.0, char_ngrams: bool = True,
+                   random_state: int = 0) -> Pipeline:
+    """The production pipeline. Input: posts as str (or ``Analysis`` objects); output: 3 classes."""
+    parts: list[tuple[str, Any]] = [
+        ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
+                                  max_features=40_000, dtype=np.float32)),
+    ]
+    if char_ngrams:
+        parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                               preprocessor=normalized_text, lowercase=False,
+                                               sublinear_tf=True, min_df=3, max_features=60_000,
+                                               dtype=np.float32)))
+    parts.append(("indicators", IndicatorFeatures()))
+    union = FeatureUnion(parts, transformer_weights={"indicators": indicator_weight})
+    return Pipeline([("features", union),
+                     ("clf", TppoClassifier(C=C, random_state=random_state))])
+
+
+def build_tfidf_baseline(random_state: int = 0) -> Pipeline:
+    """Baseline: plain word TF-IDF on raw lower-cased text + logistic regression."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2))),
+        ("clf", LogisticRegression(max_iter=3000, class_weight="balanced", random_state=random_state)),
+    ])

@@ -1,0 +1,78 @@
+"""Text views for the learned model: normalised text, and Sastrawi-stemmed word n-grams.
+
+Stemming is used for the learned features only; indicators and money parsing read the
+normalised text with its offset map. Negations are kept (no stop-word removal), and a few words
+that Sastrawi over-stems ("pengalaman" -> "alam") are protected.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import regex
+from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+from Sastrawi.Stemmer.Stemmer import Stemmer
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from detector.normalize import normalize
+
+#: Bound of the stem cache (distinct word forms). Sastrawi's own cache never evicts.
+STEM_CACHE_SIZE = 200_000
+
+NEGATIONS = frozenset({"tidak", "tanpa", "bukan", "belum", "jangan", "tak", "non"})
+PROTECTED = NEGATIONS | frozenset({
+    "pengalaman", "berpengalaman", "lowongan", "perempuan", "pekerja", "pekerjaan", "keberangkatan",
+    "penempatan", "perusahaan", "paspor", "visa", "tiket", "gaji", "juta", "ribu", "japri",
+    "whatsapp", "telegram", "ditanggung", "dirahasiakan", "umrah", "turis", "kunjungan",
+})
+_TOKEN = regex.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
+
+
+@functools.cache
+def _stemmer() -> Stemmer:
+    """The one uncached Sastrawi stemmer (its dictionary takes a while to build)."""
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+
+
+@functools.lru_cache(maxsize=STEM_CACHE_SIZE)
+def stem_word(word: str) -> str:
+    if word in PROTECTED or len(word) <= 3 or not word.isalpha():
+        return word
+    stem: str = _stemmer().stem_word(word)
+    return stem or word
+
+
+def normalized_text(doc: Any) -> str:
+    """The normalised text of a post given as a str or as an indicator ``Analysis``."""
+    norm = getattr(doc, "normalized", None)
+    if norm is not None:
+        return str(norm.text)
+    if not isinstance(doc, str):
+        raise TypeError(f"expected a str or an Analysis, got {type(doc).__name__}")
+    return normalize(doc).text
+
+
+def stemmed_tokens(text: str) -> list[str]:
+    """Stemmed tokens of already-normalised text; numbers become a digit-count shape."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        out.append(f"<num{min(len(tok), 7)}>" if tok.isdigit() else stem_word(tok))
+    return out
+
+
+class StemmedWords:
+    """A picklable ``analyzer`` for ``TfidfVectorizer``: stemmed unigrams and bigrams."""
+
+    def __init__(self, ngram_max: int = 2) -> None:
+        self.ngram_max = ngram_max
+
+    def __call__(self, doc: Any) -> list[str]:
+        toks = stemmed_tokens(normalized_text(doc))
+        grams = list(toks)
+        for n in range(2, self.ngram_max + 1):
+            grams.extend(" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1))
+        return grams
+
+    def __repr__(self) -> str:
+        return f"StemmedWords(ngram_max={self.ngram_max})"
