@@ -1,0 +1,215 @@
+"""Each indicator: a table of hits (with exact offsets into the original text) and near-misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.indicators import Indicator, IndicatorRegistry, Pattern, Text2
+from detector.indicators.base import Hit
+
+REG = IndicatorRegistry.default()
+
+
+def hits_of(text: str, name: str) -> list[Hit]:
+    return [h for h in REG.analyze(text).hits if h.indicator == name]
+
+
+def assert_hit(text: str, name: str, expected: str) -> Hit:
+    """``expected`` must be covered by a hit of ``name`` whose offsets index the ORIGINAL text."""
+    found = hits_of(text, name)
+    assert found, f"{name} did not fire on {text!r}"
+    start = text.index(expected)
+    for h in found:
+        assert text[h.start:h.end] == h.text  # evidence is always an exact slice of the input
+        if h.start <= start and start + len(expected) <= h.end:
+            return h
+    raise AssertionError(f"{name} fired on {[h.text for h in found]}, none covering {expected!r}")
+
+
+HITS = [
+    # (indicator, text, substring that must be covered by the evidence)
+    ("high_pay", "Dibutuhkan admin CS gaji 15jt tanpa pengalaman", "15jt"),
+    ("high_pay", "Operator produksi, gaji Rp 12.000.000/bulan", "Rp 12.000.000"),
+    ("high_pay", "kerja jaga toko online gaji 2 digit", "gaji 2 digit"),
+    ("high_pay", "Marketing online salary 1.200 USD per month", "1.200 USD"),
+    ("high_pay", "Pelayan restoran, gaji 600rb/hari", "600rb"),
+    ("no_skills", "Dibutuhkan admin, TANPA PENGALAMAN, langsung kerja", "TANPA PENGALAMAN"),
+    ("no_skills", "tdk perlu pngalaman, yg penting mau kerja", "tdk perlu pngalaman"),
+    ("no_skills", "Tidak perlu bisa bahasa Inggris", "Tidak perlu bisa bahasa"),
+    ("no_skills", "Lulusan SD boleh melamar", "Lulusan SD"),
+    ("overseas", "Kerja di Kamboja sebagai CS", "Kamboja"),
+    ("overseas", "Penempatan 🇰🇭 langsung terbang", "🇰🇭"),
+    ("overseas", "lowongan k a m b o j a gaji besar", "k a m b o j a"),
+    ("overseas", "kerja di luar negeri, proses cepat", "luar negeri"),
+    ("paid_travel", "Tiket & visa ditanggung perusahaan", "Tiket & visa ditanggung"),
+    ("paid_travel", "GRATIS tiket pesawat PP", "GRATIS tiket"),
+    ("paid_travel", "semua biaya ditanggung bos", "semua biaya ditanggung"),
+    ("nonprocedural", "Berangkat pakai visa turis dulu ya", "visa turis"),
+    ("nonprocedural", "bisa lewat jalur belakang, aman", "jalur belakang"),
+    ("nonprocedural", "Tanpa PT, langsung ke majikan", "Tanpa PT"),
+    ("nonprocedural", "Nanti bilang ke imigrasi mau liburan saja", "bilang ke imigrasi mau liburan"),
+    ("nonprocedural", "berangkat dengan visa umroh", "visa umroh"),
+    ("private_contact", "Minat? japri aja kak", "japri"),
+    ("private_contact", "Info lengkap hub WA 0812-xxxx-xxxx", "0812-xxxx-xxxx"),
+    ("private_contact", "Daftar di t.me/lokerkh", "t.me/"),
+    ("urgency", "DIBUTUHKAN SEGERA 10 orang", "DIBUTUHKAN SEGERA"),
+    ("urgency", "langsung berangkat minggu depan", "berangkat minggu depan"),
+    ("urgency", "kuota terbatas, siapa cepat dia dapat", "kuota terbatas"),
+    ("demographic_targeting", "Wanita usia 18-25 th, berpenampilan menarik", "berpenampilan menarik"),
+    ("demographic_targeting", "Syarat: usia 16-20 tahun", "usia 16-20 tahun"),
+    ("demographic_targeting", "belum menikah, tinggi min 160 cm", "belum menikah"),
+    ("demographic_targeting", "Tidak perlu izin orang tua", "Tidak perlu izin orang tua"),
+    ("fees_or_debt", "Biaya pendaftaran 500rb, transfer dulu", "Biaya pendaftaran"),
+    ("fees_or_debt", "Biaya keberangkatan dipotong gaji 6 bulan", "dipotong gaji"),
+    ("fees_or_debt", "DP 2 juta untuk proses visa", "DP 2"),
+    ("document_control", "Paspor dipegang perusahaan selama kontrak", "Paspor dipegang"),
+    ("document_control", "ijazah asli ditahan sbg jaminan", "ijazah asli ditahan"),
+    ("document_control", "Pekerja tidak boleh pegang HP selama kerja", "tidak boleh pegang HP"),
+    ("secrecy", "Jangan bilang ke keluarga dulu ya", "Jangan bilang ke keluarga"),
+    ("secrecy", "lokasi kerja dirahasiakan", "dirahasiakan"),
+    ("secrecy", "tidak usah pamit ke orang tua", "tidak usah pamit"),
+    ("vague_employer", "Kerja di perusahaan besar di luar negeri", "perusahaan besar"),
+    ("vague_employer", "Nama perusahaan via japri", "Nama perusahaan via japri"),
+    ("licensed_agency", "PT Maju Jaya (P3MI) SIP2MI No. 123/2025", "SIP2MI"),
+    ("official_programme", "Program G to G Korea EPS-TOPIK 2026", "G to G"),
+    ("official_registration", "Daftar hanya di siskop2mi.bp2mi.go.id", "siskop2mi"),
+    ("company_identity", "Kirim CV ke hrd@sinarmas-logistik.co.id", "hrd@sinarmas-logistik.co.id"),
+    ("company_identity", "Alamat kantor: Jl. Gatot Subroto No. 12, Bandung", "Jl. Gatot Subroto No. 12"),
+    ("awareness_context", "WASPADA modus lowongan kerja ke Kamboja!", "WASPADA"),
+    ("awareness_context", "Korban TPPO dipulangkan dari Myanmar", "TPPO"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), HITS, ids=[f"{n}:{t[:30]}" for n, t, _ in HITS])
+def test_when_red_flag_is_present_then_indicator_fires_at_exact_offsets(name: str, text: str, expected: str) -> None:
+    assert_hit(text, name, expected)
+
+
+NEAR_MISSES = [
+    # (indicator, text that must NOT fire it)
+    ("high_pay", "Admin gudang, gaji UMR Rp 4.800.000"),
+    ("high_pay", "Dokter spesialis anestesi, gaji 45 juta/bulan"),
+    ("high_pay", "Biaya pendaftaran 15 juta"),  # a fee, not a salary
+    ("high_pay", "Usia 18-35 tahun, pengalaman 2 tahun"),
+    ("no_skills", "Minimal pengalaman 2 tahun di bidang yang sama"),
+    ("no_skills", "Pengalaman tidak diutamakan? Tidak, wajib berpengalaman"),
+    ("overseas", "Penempatan Jakarta Selatan, kantor di Kuningan"),
+    ("overseas", "Gaji ditransfer ke rekening negara ini"),
+    ("paid_travel", "Tiket konser dijual murah"),
+    ("paid_travel", "Uang transport diganti sesuai kuitansi"),
+    ("nonprocedural", "Visa kerja resmi diurus oleh P3MI berizin"),
+    ("nonprocedural", "Paket umrah promo bulan Ramadan"),
+    ("private_contact", "Kirim lamaran ke email hrd@ptabc.co.id"),
+    ("urgency", "Lowongan dibuka sampai 30 Desember, seleksi bertahap"),
+    ("demographic_targeting", "Pria/wanita usia 20-45 tahun boleh melamar"),
+    ("fees_or_debt", "Tanpa biaya pendaftaran, gratis"),
+    ("fees_or_debt", "Tidak dipungut biaya apa pun"),
+    ("document_control", "Paspor tidak akan ditahan, tetap dipegang pekerja"),
+    ("document_control", "Siapkan paspor dan KTP untuk pendaftaran"),
+    ("secrecy", "Kami terbuka, silakan tanya ke keluarga dulu"),
+    ("vague_employer", "PT Sinar Abadi bergerak di bidang distribusi"),
+    ("licensed_agency", "Agen kami terpercaya dan cepat"),
+    ("official_programme", "Program magang mandiri tanpa seleksi"),
+    ("company_identity", "Kirim CV ke lowongan.kerja123@gmail.com"),
+    ("awareness_context", "Dibutuhkan admin gaji 8 juta, tanpa pengalaman"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NEAR_MISSES, ids=[f"{n}:{t[:30]}" for n, t in NEAR_MISSES])
+def test_when_text_only_resembles_red_flag_then_indicator_stays_silent(name: str, text: str) -> None:
+    fired = hits_of(text, name)
+    assert not fired, f"{name} fired on {[h.text for h in fired]}"
+
+
+def test_minor_age_range_is_marked_as_minor() -> None:
+    h = assert_hit("Dicari gadis usia 15-17 th untuk kerja di kafe", "demographic_targeting", "usia 15-17 th")
+    assert h.details["minor"] is True and h.details["min_age"] == 15
+
+
+def test_high_risk_destination_carries_tier_and_name() -> None:
+    h = assert_hit("kerja di Sihanoukville", "overseas", "Sihanoukville")
+    assert h.details == {"destination": "kamboja", "tier": 3, "high_risk_destination": True}
+    low = assert_hit("kerja di Jepang", "overseas", "Jepang")
+    assert low.details["tier"] == 1 and low.score < h.score
+
+
+def test_high_pay_depends_on_role() -> None:
+    admin = hits_of("Admin gaji 30 juta per bulan", "high_pay")
+    doctor = hits_of("Dokter spesialis gaji 30 juta per bulan", "high_pay")
+    assert admin and not doctor
+
+
+def test_every_hit_reason_is_bilingual_and_flags_come_from_registry() -> None:
+    a = REG.analyze("Dibutuhkan admin CS, gaji 15jt, tanpa pengalaman, kerja di 🇰🇭, tiket & visa ditanggung, info japri")
+    assert set(a.flags()) >= {"high_pay", "no_skills", "overseas", "paid_travel", "private_contact"}
+    for h in a.hits:
+        assert h.reason.id and h.reason.en
+        assert h.indicator in REG.names()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"score": 1.5}, "score must be in"),
+        ({"regex": "(unclosed"}, "invalid regex"),
+        ({"regex": "a*"}, "matches the empty string"),
+        ({"name": "  "}, "must not be empty"),
+    ],
+)
+def test_pattern_validates_itself_on_construction(kwargs: dict[str, object], message: str) -> None:
+    args: dict[str, object] = {"name": "p", "regex": "abc", "score": 0.5} | kwargs
+    with pytest.raises(ValueError, match=message):
+        Pattern(**args)  # type: ignore[arg-type]
+
+
+def _indicator(**kw: object) -> Indicator:
+    base: dict[str, object] = dict(
+        name="x_flag", kind="risk", weight=1.0, description=Text2("a", "b"), reason=Text2("c", "d"),
+        guidance="g", patterns=(Pattern("p", "abc", 0.5),),
+    )
+    return Indicator(**(base | kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "Bad-Name"}, "snake_case"),
+        ({"kind": "maybe"}, "kind must be"),
+        ({"weight": 0}, "weight must be"),
+        ({"guidance": " "}, "guidance"),
+        ({"patterns": ()}, "needs patterns"),
+        ({"description": None}, None),
+    ],
+)
+def test_indicator_validates_itself_on_construction(kwargs: dict[str, object], message: str | None) -> None:
+    if kwargs.get("description", 1) is None:
+        with pytest.raises(ValueError):
+            _indicator(description=Text2("", "x"))
+        return
+    with pytest.raises(ValueError, match=message):
+        _indicator(**kwargs)
+
+
+def test_registry_rejects_duplicate_names() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        IndicatorRegistry([_indicator(), _indicator()])
+
+
+def test_registry_yaml_rejects_unknown_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nindicators:\n  - name: a\n    kind: risk\n    wieght: 1\n")
+    with pytest.raises(ValueError, match="unknown keys"):
+        IndicatorRegistry.from_yaml(bad)
+
+
+@pytest.mark.parametrize("hostile", [
+    "1." * 100_000,
+    "a " * 100_000,
+    "gaji " + "9" * 50_000,
+    "tiket " + "& visa " * 20_000,
+    "x" * 200_000,
+])
+def test_hostile_input_is_analysed_without_error(hostile: str) -> None:
+    # Per-regex timeouts bound the work on pathological input; speed is measured in benchmarks/.
+    a = REG.analyze(hostile)
+    assert a.original == hostile
