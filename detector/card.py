@@ -32,7 +32,7 @@ def _block(title: str, rep: dict[str, Any]) -> list[str]:
     cm = m["confusion_matrix"]
     lines += ["", "Confusion matrix (rows = true, columns = predicted; " + ", ".join(cm["labels"]) + "):", ""]
     lines += ["| true \\ pred | " + " | ".join(cm["labels"]) + " |", "|---" * (len(cm["labels"]) + 1) + "|"]
-    for lab, row in zip(cm["labels"], cm["matrix"]):
+    for lab, row in zip(cm["labels"], cm["matrix"], strict=True):
         lines.append(f"| {lab} | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "| category | label | n | recall at tinggi / rate at tinggi | at sedang or above | label accuracy |",
               "|---|---|---|---|---|---|"]

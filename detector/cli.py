@@ -108,7 +108,8 @@ def highlight(text: str, res: Any) -> str:
 def scan(inp: str, out: str, text_field: str, id_field: str, rejects: str | None, model: str | None,
          compact: bool) -> None:
     """Score every post in IN (JSONL or CSV with id and text) into OUT, one JSON record each."""
-    from detector.scan import ScanInputError, scan as run_scan
+    from detector.scan import ScanInputError
+    from detector.scan import scan as run_scan
 
     det = _load(model)
     try:

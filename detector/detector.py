@@ -77,7 +77,7 @@ class Detector:
             return []
         proba = np.asarray(self.pipeline.predict_proba(docs))
         ids = list(ids) if ids is not None else [None] * len(docs)
-        return [self._result(a, p, i) for a, p, i in zip(docs, proba, ids)]
+        return [self._result(a, p, i) for a, p, i in zip(docs, proba, ids, strict=True)]
 
     def _result(self, a: Analysis, p: np.ndarray, id_: str | None) -> ScoreResult:
         probs = {label: float(p[self._col[label]]) for label in self.labels}

@@ -7,8 +7,8 @@ rejects file, with its row number and the reason). Output is written to a temp f
 from __future__ import annotations
 
 import csv
-import itertools
 import io
+import itertools
 import json
 import os
 import sys
@@ -132,7 +132,7 @@ def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id
 
             def flush() -> None:
                 results = detector.score_many([str(r.text) for r in batch], ids=[r.id for r in batch])
-                for row, res in zip(batch, results):
+                for row, res in zip(batch, results, strict=True):
                     rec = res.to_dict(explain=explain)
                     rec["id"] = row.id if row.id is not None else f"row-{row.n}"
                     rec["row"] = row.n

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
 from detector import __version__
@@ -126,7 +125,7 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     kw_train = keyword_rule_scores([r.text for r in train])
     kw_thr = _keyword_threshold(y_train_high, kw_train)
     real = np.array([not r.synthetic for r in train])
-    real_train = [r for r, k in zip(train, real) if k]
+    real_train = [r for r, k in zip(train, real, strict=True) if k]
     cv_report = {
         "note": "out-of-fold predictions on the training split; reported on non-synthetic rows only",
         "model": report(real_train, oof[real], LABELS, thresholds),

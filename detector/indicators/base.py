@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re as _stdlib_re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import regex
@@ -168,7 +168,7 @@ class Indicator:
                 score = pat.score + (self.context_boost if self._in_context(text, start, end) else 0.0)
                 hits.append(ctx.make_hit(self, start, end, score, pat.name))
         hits.extend(self.extra_hits(ctx))
-        return _dedupe_overlaps(hits)
+        return _merge_overlaps(hits, ctx.normalized.original)
 
     def accept(self, ctx: AnalysisContext, match: Any) -> bool:  # noqa: ARG002 - hook
         return True
@@ -213,12 +213,18 @@ def _contains_word(haystack: str, words: Sequence[str]) -> bool:
     return False
 
 
-def _dedupe_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the strongest hit among overlapping ones of the same indicator."""
-    hits = sorted(hits, key=lambda h: (-h.score, h.start, h.end))
-    kept: list[Hit] = []
-    for h in hits:
-        if any(k.start < h.end and h.start < k.end for k in kept):
-            continue
-        kept.append(h)
-    return sorted(kept, key=lambda h: (h.start, h.end))
+def _merge_overlaps(hits: list[Hit], original: str) -> list[Hit]:
+    """Merge overlapping hits of one indicator into one piece of evidence spanning them all.
+
+    The merged hit keeps the score, pattern and details of the strongest hit it absorbed.
+    """
+    merged: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if merged and h.start < merged[-1].end:
+            cur = merged[-1]
+            strongest = cur if cur.score >= h.score else h
+            end = max(cur.end, h.end)
+            merged[-1] = replace(strongest, start=cur.start, end=end, text=original[cur.start:end])
+        else:
+            merged.append(h)
+    return merged

@@ -47,12 +47,9 @@ class DemographicIndicator(Indicator):
                     continue
                 minor = lo_age is not None and lo_age < 18
                 young = hi_age is not None and hi_age <= 30
-                if minor:
-                    score = 0.95
-                elif young:
-                    score = 0.6
-                else:
-                    score = 0.35
+                if not (minor or young):
+                    continue  # a broad adult range ("usia 20-45") is an ordinary requirement
+                score = 0.95 if minor else 0.6
                 details = {"min_age": lo_age, "max_age": hi_age, "minor": minor}
                 hits.append(ctx.make_hit(self, m.start(), m.end(), score, "age range", details))
             for m in _MINOR_WORDS.finditer(text, timeout=0.25):

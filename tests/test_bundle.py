@@ -1,0 +1,54 @@
+"""Model bundles: verified by hash before unpickling; tampered or unlisted files are refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from detector import Detector
+from detector.bundle import BundleError, load_bundle, load_bundle_bytes, resolve
+
+
+def _bundle_file(models: Path) -> Path:
+    manifest = json.loads((models / "manifest.json").read_text())
+    return models / manifest["file"]
+
+
+def test_shipped_bundle_name_carries_version_and_hash(models_copy: Path) -> None:
+    manifest = json.loads((models_copy / "manifest.json").read_text())
+    b = load_bundle(models_copy)
+    assert manifest["file"] == f"tppo-{b.metadata['version']}-{manifest['sha256'][:8]}.joblib"
+    assert b.sha256 == manifest["sha256"]
+    for key in ("version", "sklearn_version", "thresholds", "metrics", "data", "labels"):
+        assert key in b.metadata
+
+
+def test_tampered_bundle_is_refused_before_unpickling(models_copy: Path) -> None:
+    f = _bundle_file(models_copy)
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    f.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match="failed verification"):
+        Detector.load(models_copy)
+
+
+def test_bundle_not_listed_in_manifest_is_refused(models_copy: Path, tmp_path: Path) -> None:
+    stray = tmp_path / "stray.joblib"
+    stray.write_bytes(_bundle_file(models_copy).read_bytes())
+    with pytest.raises(BundleError, match="not listed in a manifest"):
+        resolve(stray)
+
+
+def test_missing_manifest_gives_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="no model manifest"):
+        Detector.load(tmp_path)
+
+
+def test_bundle_bytes_verified_by_hash(models_copy: Path) -> None:
+    f = _bundle_file(models_copy)
+    good = json.loads((models_copy / "manifest.json").read_text())["sha256"]
+    assert load_bundle_bytes(f.read_bytes(), good).sha256 == good
+    with pytest.raises(BundleError, match="failed verification"):
+        load_bundle_bytes(f.read_bytes() + b"x", good)

@@ -1,0 +1,72 @@
+"""The command line as a user runs it: clear errors, JSON records, scan accounting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from detector.cli import main
+
+CARD = "Dibutuhkan admin CS, gaji 15jt, tanpa pengalaman, kerja di 🇰🇭, tiket & visa ditanggung, info japri"
+
+
+def test_score_prints_the_contract_record() -> None:
+    res = CliRunner().invoke(main, ["score", CARD])
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.output)
+    assert rec["risk_level"] == "tinggi" and "overseas" in rec["flags"]
+    assert all(CARD[e["start"]:e["end"]] == e["text"] for e in rec["evidence"])
+
+
+def test_score_reads_stdin_with_dash() -> None:
+    res = CliRunner().invoke(main, ["score", "-", "--compact"], input=CARD)
+    assert res.exit_code == 0
+    assert json.loads(res.output)["label"] == "high"
+
+
+def test_score_of_empty_text_is_a_clear_error_not_a_traceback() -> None:
+    res = CliRunner().invoke(main, ["score", "  "])
+    assert res.exit_code == 1
+    assert "text is empty" in res.output and "Traceback" not in res.output
+
+
+def test_explain_highlights_evidence() -> None:
+    res = CliRunner().invoke(main, ["explain", CARD, "--lang", "en"], color=True)
+    assert res.exit_code == 0
+    assert "TINGGI" in res.output and "\x1b[" in res.output and "overseas" in res.output
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["score", CARD, "--model", str(tmp_path)])
+    assert res.exit_code == 1 and "no model manifest" in res.output
+
+
+def test_scan_accounts_for_every_row(tmp_path: Path) -> None:
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("\n".join([
+        json.dumps({"id": "a", "text": CARD}),
+        "{not json",
+        json.dumps({"id": "c", "text": ""}),
+        json.dumps({"id": "d", "text": 42}),
+        json.dumps({"id": "e", "isi": "no text field"}),
+        json.dumps({"id": "f", "text": "Lowongan kasir toko, gaji UMR, lamaran langsung ke toko"}),
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(main, ["scan", str(inp), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    scored = [json.loads(x) for x in out.read_text().splitlines()]
+    rejects = [json.loads(x) for x in Path(f"{out}.rejects.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in scored] == ["a", "f"]
+    assert sorted(r["row"] for r in rejects) == [2, 3, 4, 5]
+    assert len(scored) + len(rejects) == 6
+    for r in scored:
+        assert {"id", "risk_score", "risk_level", "label", "flags", "evidence"} <= set(r)
+
+
+def test_scan_of_missing_file_fails_without_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "nope.jsonl"), "--out", str(out)])
+    assert res.exit_code != 0 and "does not exist" in res.output
+    assert not out.exists()

@@ -1,0 +1,87 @@
+"""The Python API: contract fields, evidence offsets, money, errors, hard negatives."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector import Detector, InvalidTextError
+
+CARD = "Dibutuhkan admin CS, gaji 15jt, tanpa pengalaman, kerja di 🇰🇭, tiket & visa ditanggung, info japri"
+
+
+@pytest.fixture(scope="module")
+def det() -> Detector:
+    return Detector.load()
+
+
+def test_result_record_has_the_contract_fields(det: Detector) -> None:
+    rec = det.score(CARD, id="x1").to_dict()
+    for key in ("id", "risk_score", "risk_level", "label", "flags", "evidence"):
+        assert key in rec
+    assert rec["id"] == "x1"
+    assert rec["risk_level"] in ("rendah", "sedang", "tinggi")
+    assert rec["label"] in ("low", "other_scam", "high")
+    assert 0.0 <= rec["risk_score"] <= 1.0
+    assert abs(sum(rec["probabilities"].values()) - 1.0) < 1e-6
+    assert rec["model_version"] == det.version
+
+
+def test_card_example_is_high_risk_with_its_red_flags(det: Detector) -> None:
+    res = det.score(CARD)
+    assert res.risk_level == "tinggi" and res.label == "high"
+    assert {"high_pay", "no_skills", "overseas", "paid_travel", "private_contact"} <= set(res.flags)
+    assert res.destinations == ["kamboja"]
+
+
+def test_evidence_offsets_index_the_original_text(det: Detector) -> None:
+    res = det.score(CARD)
+    for ev in res.to_dict()["evidence"]:
+        assert CARD[ev["start"]:ev["end"]] == ev["text"]
+        assert ev["reason_id"] and ev["reason_en"]
+    flag = next(e for e in res.evidence if e.indicator == "overseas")
+    assert flag.text == "🇰🇭"
+
+
+def test_money_is_normalised_to_idr_per_month(det: Detector) -> None:
+    money = det.score(CARD).money
+    assert money and money[0]["text"] == "15jt"
+    assert money[0]["idr_per_month_max"] == pytest.approx(15_000_000)
+
+
+def test_counter_evidence_is_reported_separately(det: Detector) -> None:
+    text = ("PT Arta Migran Sejahtera (P3MI, SIP2MI No. 45/2025) buka lowongan caregiver ke Taiwan, "
+            "daftar lewat Disnaker dan SISKOP2MI.")
+    res = det.score(text)
+    names = {h.indicator for h in res.counter_evidence}
+    assert {"licensed_agency", "official_registration"} <= names
+    assert not {h.indicator for h in res.evidence} & names
+
+
+def test_lang_selects_one_reason(det: Detector) -> None:
+    ev = det.score(CARD).to_dict(lang="en")["evidence"][0]
+    assert "reason" in ev and "reason_id" not in ev
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("", "empty"),
+    ("   \n", "empty"),
+    (None, "must be a string"),
+    (123, "must be a string"),
+    ("a" * 20_001, "limit"),
+    ("gaji\x00 15jt", "NUL"),
+])
+def test_invalid_text_is_a_clear_error(det: Detector, bad: object, message: str) -> None:
+    with pytest.raises(InvalidTextError, match=message):
+        det.score(bad)  # type: ignore[arg-type]
+
+
+def test_score_many_refuses_a_single_string(det: Detector) -> None:
+    with pytest.raises(TypeError):
+        det.score_many("one post")  # type: ignore[arg-type]
+
+
+def test_batch_and_single_scores_agree(det: Detector) -> None:
+    texts = [CARD, "Lowongan kasir toko, gaji UMR, lamaran ke toko langsung"]
+    batch = det.score_many(texts)
+    for t, r in zip(texts, batch, strict=True):
+        assert det.score(t).risk_score == pytest.approx(r.risk_score)

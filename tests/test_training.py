@@ -1,0 +1,65 @@
+"""Seeded training smoke test: `train` on a small corpus writes a loadable, verified bundle, a
+report and a model card, and the same seed gives the same model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from detector import Detector
+from detector.data import holdout_split, load_jsonl, near_duplicate_groups
+from detector.training import TrainConfig, run
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    rows = (REPO / "data" / "seed_adverts.jsonl").read_text(encoding="utf-8").splitlines()
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "seed_adverts.jsonl").write_text("\n".join(rows[::3]) + "\n", encoding="utf-8")  # ~147 rows
+    return d
+
+
+@pytest.mark.slow
+def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: Path) -> None:
+    data = _small_corpus(tmp_path)
+    cfg = TrainConfig(data_dir=data, cv_folds=2, seed=7, version="0.0.0-test")
+    meta1 = run(cfg, tmp_path / "m1", log=lambda _m: None)
+    meta2 = run(cfg, tmp_path / "m2", log=lambda _m: None)
+    assert meta1["thresholds"] == meta2["thresholds"]
+    d1, d2 = Detector.load(tmp_path / "m1"), Detector.load(tmp_path / "m2")
+    text = "Kerja di Kamboja gaji 20jt tanpa pengalaman, tiket ditanggung, japri"
+    assert d1.score(text).risk_score == pytest.approx(d2.score(text).risk_score)
+    assert d1.version == "0.0.0-test"
+    for name in ("manifest.json", "MODEL_CARD.md", "EVALUATION.md", "evaluation.json"):
+        assert (tmp_path / "m1" / name).is_file()
+    report = json.loads((tmp_path / "m1" / "evaluation.json").read_text())
+    assert {"model", "baseline_tfidf_lr", "baseline_keyword_rule", "margins"} <= set(report["heldout_test"])
+    # the recipe learns something even on a third of the seed data
+    assert report["heldout_test"]["model"]["roc_auc_high_vs_low"] > 0.8
+
+
+def test_near_duplicates_share_a_group_and_never_straddle_the_split() -> None:
+    base = "Dibutuhkan admin CS gaji 15jt kerja di Kamboja tiket visa ditanggung info japri kak"
+    texts = [base, base + " !!", base.replace("admin", "operator"), "Lowongan kasir minimarket gaji UMR Sleman"]
+    g = near_duplicate_groups(texts)
+    assert g[0] == g[1] == g[2] != g[3]
+    records = load_jsonl(REPO / "data" / "seed_adverts.jsonl")
+    split = holdout_split(records, seed=13)
+    groups = near_duplicate_groups([r.text for r in split.train + split.test])
+    train_groups = set(groups[: len(split.train)])
+    assert not train_groups & set(groups[len(split.train):])
+
+
+def test_synthetic_rows_never_reach_the_test_split(tmp_path: Path) -> None:
+    data = _small_corpus(tmp_path)
+    seed = load_jsonl(data / "seed_adverts.jsonl", source="seed", synthetic=False)
+    written = [r.__class__(**{**r.__dict__, "id": "w" + r.id, "source": "written", "synthetic": True})
+               for r in seed[:40]]
+    split = holdout_split(seed + written, seed=3)
+    assert not any(r.synthetic for r in split.test)
+    shutil.rmtree(data)
