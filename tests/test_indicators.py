@@ -213,3 +213,10 @@ def test_hostile_input_is_analysed_without_error(hostile: str) -> None:
     # Per-regex timeouts bound the work on pathological input; speed is measured in benchmarks/.
     a = REG.analyze(hostile)
     assert a.original == hostile
+
+
+def test_pattern_with_upper_case_letters_is_refused() -> None:
+    # patterns run on the normalised (lower-cased) text: an upper-case literal could never match
+    with pytest.raises(ValueError, match="lower case"):
+        Pattern("p", "Kamboja", 0.5)
+    assert Pattern("p", r"\bkamboja\S*\d", 0.5).compiled.search("ke kamboja!1")

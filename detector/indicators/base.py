@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import regex
 
+from detector.indicators.prefilter import required_literals
 from detector.normalize import Normalized
 
 Kind = Literal["risk", "counter"]
@@ -22,6 +23,8 @@ Kind = Literal["risk", "counter"]
 REGEX_TIMEOUT_S = 0.25
 
 _NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
+_ESCAPE = _stdlib_re.compile(r"\\.|\(\?P?<[^>]*>")
+_UPPER_OUTSIDE_ESCAPES = _stdlib_re.compile(r"[A-Z]")
 
 
 def _require(cond: bool, message: str) -> None:
@@ -51,18 +54,25 @@ class Pattern:
     regex: str
     score: float
     compiled: Any = field(init=False, repr=False, compare=False)
+    #: Literals one of which every match contains (None: always run the regex).
+    required: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "pattern name must not be empty")
         _require(0.0 < self.score <= 1.0, f"pattern {self.name!r}: score must be in (0, 1], got {self.score}")
+        _require(not _UPPER_OUTSIDE_ESCAPES.search(_ESCAPE.sub("", self.regex)),
+                 f"pattern {self.name!r}: patterns run on lower-cased text, so they must be lower case")
         try:
-            compiled = regex.compile(self.regex, regex.IGNORECASE | regex.VERSION1)
+            compiled = regex.compile(self.regex, regex.VERSION1)
         except regex.error as exc:
             raise ValueError(f"pattern {self.name!r}: invalid regex: {exc}") from exc
         _require(not compiled.match(""), f"pattern {self.name!r} matches the empty string")
         object.__setattr__(self, "compiled", compiled)
+        object.__setattr__(self, "required", required_literals(self.regex))
 
     def finditer(self, text: str) -> Iterable[Any]:
+        if self.required is not None and not any(lit in text for lit in self.required):
+            return
         try:
             yield from self.compiled.finditer(text, timeout=REGEX_TIMEOUT_S)
         except TimeoutError:

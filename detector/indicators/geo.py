@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import regex
+import re
 
 from detector.indicators.base import AnalysisContext, Hit, Indicator
 
@@ -43,10 +43,8 @@ _ALIASES = sorted(
     key=lambda t: -len(t[0]),
 )
 _LOOKUP = {alias: (dest, tier) for alias, dest, tier in _ALIASES}
-_DEST_RE = regex.compile(
-    r"\b(?:" + "|".join(regex.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES) + r")\b",
-    regex.IGNORECASE,
-)
+# stdlib `re`: a plain alternation of literals, scanned several times faster than with `regex`.
+_DEST_RE = re.compile(r"\b(?:" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -55,11 +53,7 @@ class OverseasIndicator(Indicator):
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
         hits: list[Hit] = []
-        try:
-            matches = list(_DEST_RE.finditer(ctx.normalized.text, timeout=0.25))
-        except TimeoutError:
-            return hits
-        for m in matches:
+        for m in _DEST_RE.finditer(ctx.normalized.text):
             key = " ".join(m.group(0).lower().split())
             dest, tier = _LOOKUP.get(key, (key, 1))
             details = {"destination": dest, "tier": tier, "high_risk_destination": tier == 3}

@@ -20,8 +20,7 @@ _SKILLED_ROLE = regex.compile(
     r"director|head\s+of|vp|konsultan\s+senior|akuntan\s+senior|auditor|aktuaris|geolog|geologist|"
     r"ahli\s+geologi|lawyer|advokat|pengacara|notaris|dosen|profesor|researcher|peneliti|"
     r"nakhoda|nahkoda|kapten|mualim|masinis\s+kapal|chief\s+officer|offshore|rig|welder\s+bersertifikat|"
-    r"apoteker|perawat\s+(?:icu|bersertifikat|berlisensi)|cto|cfo|ceo|senior|lead)\b",
-    regex.IGNORECASE,
+    r"apoteker|perawat\s+(?:icu|bersertifikat|berlisensi)|cto|cfo|ceo|senior|lead)\b"
 )
 
 
@@ -30,9 +29,12 @@ class HighPayIndicator(Indicator):
     """Fires on a salary above the plausible level for the role found in the post."""
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
+        hits: list[Hit] = []
+        top_pay = max((m.idr_per_month_max or 0.0 for m in ctx.money if m.period != "once"), default=0.0)
+        if top_pay < ENTRY_LEVEL_THRESHOLD_IDR:
+            return hits
         skilled = bool(_SKILLED_ROLE.search(ctx.normalized.text, timeout=0.25))
         threshold = SKILLED_THRESHOLD_IDR if skilled else ENTRY_LEVEL_THRESHOLD_IDR
-        hits: list[Hit] = []
         for m in ctx.money:
             top = m.idr_per_month_max
             if m.period == "once" or top is None or top < threshold:

@@ -9,15 +9,13 @@ import regex
 from detector.indicators.base import AnalysisContext, Hit, Indicator
 
 _AGE_RANGE = regex.compile(
-    r"\b(?:usia|umur|age|u)\s*:?\s*(?:antara\s+|min(?:imal)?\.?\s*|max(?:imal)?\.?\s*|maks(?:imal)?\.?\s*)?"
+    r"\b(?:usia|umur|age)\s*:?\s*(?:antara\s+|min(?:imal)?\.?\s*|max(?:imal)?\.?\s*|maks(?:imal)?\.?\s*)?"
     r"(?P<lo>\d{2})(?:\s*(?:-|–|s/?d|sampai|hingga|to|sd)\s*(?P<hi>\d{2}))?\s*(?:th|thn|tahun|tahunan|y\.?o)?"
-    r"(?P<up>\s*(?:ke\s+atas|keatas|\+))?",
-    regex.IGNORECASE,
+    r"(?P<up>\s*(?:ke\s+atas|keatas|\+))?"
 )
 _MINOR_WORDS = regex.compile(
     r"\b(?:di\s*bawah\s+umur|anak\s+(?:usia\s+)?(?:sekolah|smp|remaja)|lulus(?:an)?\s+smp\s+boleh|belum\s+17|"
-    r"belum\s+punya\s+ktp|tidak\s+perlu\s+ktp)\b",
-    regex.IGNORECASE,
+    r"belum\s+punya\s+ktp|tidak\s+perlu\s+ktp)\b"
 )
 _MAX_WORDS = ("max", "maks", "maksimal", "maximal")
 
@@ -25,7 +23,7 @@ _FREE_MAIL = frozenset({
     "gmail.com", "yahoo.com", "yahoo.co.id", "hotmail.com", "outlook.com", "ymail.com", "icloud.com",
     "live.com", "aol.com", "mail.com", "proton.me", "protonmail.com", "gmx.com", "rocketmail.com",
 })
-_EMAIL = regex.compile(r"\b[a-z0-9._%+-]{1,64}@(?P<domain>[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b", regex.IGNORECASE)
+_EMAIL = regex.compile(r"\b[a-z0-9._%+-]{1,64}@(?P<domain>[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b")
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,9 @@ class DemographicIndicator(Indicator):
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
         text = ctx.normalized.text
         hits: list[Hit] = []
+        has_age = "usia" in text or "umur" in text or "age" in text
         try:
-            for m in _AGE_RANGE.finditer(text, timeout=0.25):
+            for m in (_AGE_RANGE.finditer(text, timeout=0.25) if has_age else ()):
                 lo, hi = int(m.group("lo")), m.group("hi")
                 prefix = m.group(0)[: m.start("lo") - m.start()].lower()
                 if any(w in prefix for w in _MAX_WORDS):
@@ -52,7 +51,8 @@ class DemographicIndicator(Indicator):
                 score = 0.95 if minor else 0.6
                 details = {"min_age": lo_age, "max_age": hi_age, "minor": minor}
                 hits.append(ctx.make_hit(self, m.start(), m.end(), score, "age range", details))
-            for m in _MINOR_WORDS.finditer(text, timeout=0.25):
+            minor_words = ("umur", "anak", "smp", "belum", "ktp")
+            for m in (_MINOR_WORDS.finditer(text, timeout=0.25) if any(w in text for w in minor_words) else ()):
                 hits.append(ctx.make_hit(self, m.start(), m.end(), 0.9, "minors", {"minor": True}))
         except TimeoutError:
             pass
@@ -65,6 +65,8 @@ class CompanyIdentityIndicator(Indicator):
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
         hits: list[Hit] = []
+        if "@" not in ctx.normalized.text:
+            return hits
         try:
             matches = list(_EMAIL.finditer(ctx.normalized.text, timeout=0.25))
         except TimeoutError:
