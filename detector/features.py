@@ -12,7 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from detector.indicators import Analysis, IndicatorRegistry
 
-_EXTRA = ["n_risk_flags", "overseas_tier", "minor", "log_max_pay", "pay_ratio", "n_counter", "log_length"]
+_EXTRA = ["n_risk_flags", "overseas_tier", "minor", "log_max_pay", "pay_ratio", "n_counter", "log_length",
+          "awareness_x_flags", "official_x_overseas", "overseas_x_travel", "no_counter_x_flags"]
 
 
 def analyses(X: Iterable[Any], registry: IndicatorRegistry | None = None) -> list[Analysis]:
@@ -66,6 +67,13 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
                 if m.period != "once" and m.idr_per_month_max:
                     max_pay = max(max_pay, m.idr_per_month_max)
             if self.summary:
+                row = out[r]
+                aware = row[index["awareness_context"]] if "awareness_context" in index else 0.0
+                official = max((row[index[n]] for n in ("licensed_agency", "official_programme",
+                                                        "official_registration") if n in index), default=0.0)
+                overseas = row[index["overseas"]] if "overseas" in index else 0.0
+                travel = row[index["paid_travel"]] if "paid_travel" in index else 0.0
+                flags_share = len(n_risk) / 6.0
                 out[r, base:] = [
                     len(n_risk) / 6.0,
                     tier / 3.0,
@@ -74,6 +82,10 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
                     min(pay_ratio, 5.0) / 5.0,
                     len(n_counter) / 3.0,
                     math.log10(1.0 + len(a.original)) / 4.0,
+                    aware * flags_share,
+                    official * overseas,
+                    overseas * travel,
+                    flags_share if not n_counter else 0.0,
                 ]
         return out
 

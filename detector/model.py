@@ -52,7 +52,7 @@ class TppoClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self.classes_, counts = np.unique(y, return_counts=True)
         if len(self.classes_) < 2:
-            raise ValueError("TppoClassifier needs at least two classes in y")
+            raise ValueError(f"TppoClassifier needs samples of at least 2 classes in y; got 1 class ({self.classes_[0]!r})")
         n_splits = int(min(self.cv, counts.min()))
         if n_splits >= 2:
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
@@ -61,7 +61,12 @@ class TppoClassifier(ClassifierMixin, BaseEstimator):
         else:  # too few examples of a class to calibrate: plain (still probabilistic) model
             self.estimator_ = clone(self._base())
         self.estimator_.fit(X, y)
+        self.n_iter_ = np.atleast_1d(self._lr().n_iter_)
         return self
+
+    def _lr(self) -> LogisticRegression:
+        est = self.estimator_
+        return est.calibrated_classifiers_[0].estimator if hasattr(est, "calibrated_classifiers_") else est
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
@@ -73,16 +78,11 @@ class TppoClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return np.asarray(self.classes_[np.argmax(proba, axis=1)])
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        return np.log(np.clip(self.predict_proba(X), 1e-12, 1.0))
-
     @property
     def coef_(self) -> np.ndarray:
         """Coefficients of the underlying logistic regression (for explanations)."""
         check_is_fitted(self, "estimator_")
-        est = self.estimator_
-        lr = est.calibrated_classifiers_[0].estimator if hasattr(est, "calibrated_classifiers_") else est
-        return np.asarray(lr.coef_)
+        return np.asarray(self._lr().coef_)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

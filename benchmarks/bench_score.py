@@ -1,0 +1,74 @@
+"""Benchmark of the detection core: bundle load time and posts/s for `score` over N posts.
+
+    python benchmarks/bench_score.py            # 10,000 posts
+    python benchmarks/bench_score.py --n 2000 --model models/
+
+Posts are drawn (with replacement) from the labelled corpus in data/, so lengths are realistic.
+Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    from detector import Detector
+
+    t_import = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    det = Detector.load(args.model)
+    t_load = time.perf_counter() - t0
+
+    texts = []
+    for name in ("seed_adverts.jsonl", "written_adverts.jsonl"):
+        p = REPO / "data" / name
+        if p.is_file():
+            texts += [json.loads(line)["text"] for line in p.open(encoding="utf-8")]
+    rng = random.Random(args.seed)
+    posts = [rng.choice(texts) + f" #{i}" for i in range(args.n)]  # suffix defeats any per-text cache
+    det.score(posts[0])  # warm-up (stemmer dictionary, first call)
+
+    t0 = time.perf_counter()
+    for p in posts:
+        det.score(p)
+    t_single = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for i in range(0, len(posts), 512):
+        det.score_many(posts[i:i + 512])
+    t_batch = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    analyses = [det.registry.analyze(p) for p in posts]
+    t_rules = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    det.pipeline.predict_proba(analyses)
+    t_model = time.perf_counter() - t0
+
+    print(f"model {det.version} ({det.bundle.path.name})")
+    print(f"import detector:           {t_import * 1000:8.1f} ms")
+    print(f"bundle load + verify:      {t_load * 1000:8.1f} ms")
+    print(f"posts: {args.n}, median length {statistics.median(len(p) for p in posts):.0f} chars")
+    print(f"score() one at a time:     {args.n / t_single:8.0f} posts/s  ({t_single / args.n * 1e6:.0f} µs/post)")
+    print(f"score_many() batches 512:  {args.n / t_batch:8.0f} posts/s  ({t_batch / args.n * 1e6:.0f} µs/post)")
+    print(f"  of which rules+parsing:  {args.n / t_rules:8.0f} posts/s  ({t_rules / args.n * 1e6:.0f} µs/post)")
+    print(f"  of which model features+predict: {args.n / t_model:8.0f} posts/s  ({t_model / args.n * 1e6:.0f} µs/post)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Settings from the environment or a .env file; `detector serve` refuses unsafe ones without leaking keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.core.config import Settings
+from service.main import run_server
+
+
+def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DETECTOR_PORT", "9123")
+    monkeypatch.setenv("DETECTOR_CORS_ORIGINS", "https://a.example.org, chrome-extension://" + "a" * 32)
+    monkeypatch.setenv("DETECTOR_API_KEYS", '["k1", "k2"]')
+    monkeypatch.setenv("DETECTOR_ADMIN_KEY", "the-admin")
+    monkeypatch.setenv("DETECTOR_BATCH_MAX_ITEMS", "2")
+    s = Settings(_env_file=None)
+    assert s.port == 9123 and s.batch_max_items == 2
+    assert s.cors_origins == ["https://a.example.org", "chrome-extension://" + "a" * 32]
+    assert s.api_keys == ["k1", "k2"] and s.admin_keys == ["the-admin"]
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("DETECTOR_ENVIRONMENT=production\nDETECTOR_FEEDBACK_DB=/srv/fb.db\nOTHER_TOOL=1\n")
+    s = Settings(_env_file=env)
+    assert s.environment == "production" and s.db_url == "sqlite:////srv/fb.db"
+
+
+def test_defaults_are_safe() -> None:
+    s = Settings(_env_file=None)
+    assert s.host == "127.0.0.1" and s.cors_origins == [] and s.api_keys == []
+    assert s.max_text_chars == 20_000 and s.batch_max_items == 256
+    assert s.rate_limit_per_minute > 0
+
+
+def test_text_limit_cannot_exceed_the_cores() -> None:
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, max_text_chars=20_001)
+
+
+def test_serve_refuses_unsafe_production_settings_without_printing_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DETECTOR_ENVIRONMENT", "production")
+    monkeypatch.setenv("DETECTOR_CORS_ORIGINS", "*")
+    monkeypatch.setenv("DETECTOR_API_KEYS", "supersecret")
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+    with pytest.raises(SystemExit) as exc:
+        run_server()
+    msg = str(exc.value)
+    assert "not '*'" in msg and "at least 16" in msg and "supersecret" not in msg
