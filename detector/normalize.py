@@ -42,11 +42,12 @@ _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u20e3")
 _RI_BASE = 0x1F1E6
 
 
-def _char_step(text: str) -> tuple[str, list[int]]:
+def _char_step(text: str) -> tuple[str, list[int], list[int]]:
     if text.isascii():
-        return text.lower(), list(range(len(text)))
+        return text.lower(), list(range(len(text))), list(range(1, len(text) + 1))
     out: list[str] = []
     offs: list[int] = []
+    ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -54,6 +55,7 @@ def _char_step(text: str) -> tuple[str, list[int]]:
         if o < 128:
             out.append(ch.lower())
             offs.append(i)
+            ends.append(i + 1)
             i += 1
             continue
         if ch in _DROP or 0xE0020 <= o <= 0xE007F:  # zero-width, variation selectors, tag chars
@@ -64,6 +66,7 @@ def _char_step(text: str) -> tuple[str, list[int]]:
             rep = f" {FLAG_COUNTRIES.get(code, 'luar negeri')} "
             out.append(rep)
             offs.extend([i] * len(rep))
+            ends.extend([i + 2] * len(rep))
             i += 2
             continue
         word = EMOJI_WORDS.get(ch)
@@ -71,13 +74,15 @@ def _char_step(text: str) -> tuple[str, list[int]]:
             rep = f" {word} "
             out.append(rep)
             offs.extend([i] * len(rep))
+            ends.extend([i + 1] * len(rep))
             i += 1
             continue
         rep = unicodedata.normalize("NFKC", ch).lower()
         out.append(rep)
         offs.extend([i] * len(rep))
+        ends.extend([i + 1] * len(rep))
         i += 1
-    return "".join(out), offs
+    return "".join(out), offs, ends
 
 
 # -- step 2: tokens -------------------------------------------------------------------------------
@@ -146,28 +151,27 @@ class Normalized:
     #: ``len(text) + 1`` entries: ``offsets[i]`` is the index in ``original`` of the character that
     #: produced normalised character ``i``; ``offsets[len(text)] == len(original)``.
     offsets: tuple[int, ...]
+    #: ``len(text)`` entries: ``ends[i]`` is the end (exclusive) in ``original`` of the source of
+    #: normalised character ``i`` (a whole flag emoji, abbreviation or whitespace run).
+    ends: tuple[int, ...] = ()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The span of ``original`` that produced ``text[start:end]`` (end exclusive)."""
-        offs = self.offsets
         n = len(self.text)
         start = min(max(start, 0), n)
         end = min(max(end, start), n)
-        o_start = offs[start]
+        o_start = self.offsets[start]
         if end == start:
             return o_start, o_start
-        last = offs[end - 1]
-        j = end
-        while j < n and offs[j] <= last:  # inside a multi-character replacement: take all of it
-            j += 1
-        return o_start, (offs[j] if j < n else len(self.original))
+        return o_start, max(self.ends[end - 1], o_start)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text``; never raises for any ``str``."""
-    t1, o1 = _char_step(text)
+    t1, o1, e1 = _char_step(text)
     pieces: list[str] = []
     offs: list[int] = []
+    ends: list[int] = []
     pos = 0
     for m in _TOKEN_RX.finditer(t1):
         a, b = m.span()
@@ -196,10 +200,13 @@ def normalize(text: str) -> Normalized:
             continue
         pieces.append(t1[pos:a])
         offs.extend(o1[pos:a])
+        ends.extend(e1[pos:a])
         pieces.append(rep)
         offs.extend([o1[a]] * len(rep))
+        ends.extend([e1[b - 1]] * len(rep))
         pos = b
     pieces.append(t1[pos:])
     offs.extend(o1[pos:])
+    ends.extend(e1[pos:])
     offs.append(len(text))
-    return Normalized(original=text, text="".join(pieces), offsets=tuple(offs))
+    return Normalized(original=text, text="".join(pieces), offsets=tuple(offs), ends=tuple(ends))

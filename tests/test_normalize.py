@@ -29,6 +29,8 @@ def test_informal_text_is_normalised(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("raw", "word", "source"), [
     ("kerja di 🇰🇭, ok", "kamboja", "🇰🇭"),
+    ("Penempatan 🇰🇭 langsung", "kamboja", "🇰🇭"),
+    ("Penempatan 🇰🇭 langsung", "kamboja langsung", "🇰🇭 langsung"),
     ("lowongan k a m b o j a gaji", "kamboja", "k a m b o j a"),
     ("gaji 15jt ya", "15 juta", "15jt"),
     ("tdk perlu", "tidak", "tdk"),
@@ -46,7 +48,7 @@ def test_normalised_span_maps_back_to_its_source(raw: str, word: str, source: st
 @given(st.text())
 def test_offset_map_is_total_and_monotone_for_any_text(raw: str) -> None:
     n = normalize(raw)
-    assert len(n.offsets) == len(n.text) + 1
+    assert len(n.offsets) == len(n.text) + 1 and len(n.ends) == len(n.text)
     assert n.offsets[-1] == len(raw)
     assert all(0 <= a <= b <= len(raw) for a, b in zip(n.offsets, n.offsets[1:]))
     for i in range(len(n.text)):
