@@ -3,15 +3,29 @@
 Indicators and the money parser read the normalised text; their evidence is mapped back to the
 ORIGINAL post with :meth:`Normalized.to_original`. Steps:
 
-1. per character: Unicode NFKC (fancy fonts, full-width digits), lower case, zero-width characters
-   and variation selectors removed, flag emoji (regional-indicator pairs) → country names, a few
-   emoji → words (✈️ → pesawat, 💰 → uang);
-2. per token: common abbreviations and slang expanded (``gj`` → gaji, ``tdk`` → tidak, ``15jt`` →
-   ``15 juta``, ``wa`` → whatsapp, ``loker`` → lowongan kerja …), spaced-out words collapsed
-   (``k a m b o j a`` → kamboja, ``W A`` → whatsapp), letters repeated 3+ times collapsed
-   (``gajiii`` → gaji), reduplication with 2 reduced (``kerja2`` → kerja), whitespace runs → one space.
+1. per character: Unicode NFKC (fancy fonts such as 𝐆𝐀𝐉𝐈, full-width digits), zero-width characters,
+   variation selectors and tag characters dropped, lower case (a character whose lower case is longer,
+   like ``İ``, yields several characters, all mapped to it), flag emoji (regional-indicator pairs) →
+   `` <country> ``, a few emoji → words (✈️ → `` pesawat ``, 💰 → `` uang ``);
+2. per token: spaced-out words collapsed (``k a m b o j a`` → kamboja, ``W A``/``w.a`` → wa), common
+   abbreviations and slang expanded from :data:`ABBREVIATIONS` (``gj`` → gaji, ``tdk`` → tidak,
+   ``wa`` → whatsapp, ``loker`` → lowongan kerja …), magnitudes glued to a number split off and
+   expanded (``15jt`` → ``15 juta``), reduplication written with 2 reduced (``kerja2`` → kerja), a letter
+   repeated 3+ times collapsed (``gajiii`` → gaji; ``w`` and ``x`` are kept: ``www``, ``xxxx`` masks),
+   whitespace runs → one space, leading and trailing whitespace removed.
 
-ASCII text (most posts) takes a fast path in step 1.
+Offsets: a replacement of original span ``[a, b)`` by ``r`` maps every character of ``r`` to ``a``
+(``offsets``) and records ``b`` as its end (``ends``), so ``to_original`` of the whole replacement,
+or of any part of it, is ``(a, b)``.
+
+Deliberate choices: ``tkw``/``tki`` are kept as written (the learned model weighs them; no indicator
+needs an expansion); ``pmi`` is kept (it is also Palang Merah Indonesia, and indicators match
+``bpjs pmi``); ``pm``/``dm``/``japri``/``inbox`` are kept and ``ib`` → inbox; ``hr`` is kept (HR
+department; the money parser reads ``/hr`` itself). NFKC is applied per character, so a base letter
+plus a combining accent is not composed.
+
+Every pattern is linear: no nested variable quantifiers, and each alternative is anchored on a
+character class that cannot overlap its repetition separator.
 """
 
 from __future__ import annotations
@@ -20,10 +34,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-
 # -- step 1: characters -------------------------------------------------------------------------
 
-#: Regional-indicator pair (ISO 3166 alpha-2) → Indonesian country name.
+#: Regional-indicator pair (ISO 3166 alpha-2) → Indonesian country name. Unknown flags → luar negeri.
 FLAG_COUNTRIES: dict[str, str] = {
     "KH": "kamboja", "MM": "myanmar", "LA": "laos", "TH": "thailand", "VN": "vietnam", "PH": "filipina",
     "MY": "malaysia", "BN": "brunei", "SG": "singapura", "HK": "hong kong", "TW": "taiwan", "KR": "korea",
@@ -33,17 +46,26 @@ FLAG_COUNTRIES: dict[str, str] = {
     "GB": "inggris", "RU": "rusia", "AU": "australia", "NZ": "selandia baru", "US": "amerika", "CA": "kanada",
     "ID": "indonesia", "NG": "nigeria", "GE": "georgia", "CZ": "ceko", "RO": "rumania", "HU": "hungaria",
     "IN": "india", "LK": "sri lanka", "BD": "bangladesh", "NP": "nepal", "PK": "pakistan", "EG": "mesir",
+    "TL": "timor leste", "AT": "austria", "CH": "swiss", "SE": "swedia", "IE": "irlandia", "DK": "denmark",
 }
+UNKNOWN_FLAG = "luar negeri"
+#: Single emoji → word (variation selectors after them are dropped separately).
 EMOJI_WORDS: dict[str, str] = {
     "✈": "pesawat", "🛫": "pesawat", "🛬": "pesawat", "💰": "uang", "💵": "uang", "💸": "uang", "🤑": "uang",
-    "📞": "telepon", "📱": "hp", "☎": "telepon",
+    "💴": "uang", "💶": "uang", "💷": "uang", "📞": "telepon", "☎": "telepon", "📱": "hp",
 }
-_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u20e3")
-_RI_BASE = 0x1F1E6
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u20e3")
+_RI_FIRST, _RI_LAST = 0x1F1E6, 0x1F1FF
+
+
+def _dropped(o: int) -> bool:
+    """Zero-width characters, variation selectors (both ranges) and tag characters."""
+    return 0xFE00 <= o <= 0xFE0F or 0xE0000 <= o <= 0xE01EF
 
 
 def _char_step(text: str) -> tuple[str, list[int], list[int]]:
-    if text.isascii():
+    """Step 1: per-character rewriting; returns the text and each output char's source start/end."""
+    if text.isascii():  # fast path: most posts
         return text.lower(), list(range(len(text))), list(range(1, len(text) + 1))
     out: list[str] = []
     offs: list[int] = []
@@ -53,41 +75,28 @@ def _char_step(text: str) -> tuple[str, list[int], list[int]]:
         ch = text[i]
         o = ord(ch)
         if o < 128:
-            out.append(ch.lower())
-            offs.append(i)
-            ends.append(i + 1)
+            rep, width = ch.lower(), 1
+        elif ch in _DROP or _dropped(o):
             i += 1
             continue
-        if ch in _DROP or 0xE0020 <= o <= 0xE007F:  # zero-width, variation selectors, tag chars
-            i += 1
-            continue
-        if 0x1F1E6 <= o <= 0x1F1FF and i + 1 < n and 0x1F1E6 <= ord(text[i + 1]) <= 0x1F1FF:
-            code = chr(o - _RI_BASE + 65) + chr(ord(text[i + 1]) - _RI_BASE + 65)
-            rep = f" {FLAG_COUNTRIES.get(code, 'luar negeri')} "
-            out.append(rep)
-            offs.extend([i] * len(rep))
-            ends.extend([i + 2] * len(rep))
-            i += 2
-            continue
-        word = EMOJI_WORDS.get(ch)
-        if word is not None:
-            rep = f" {word} "
-            out.append(rep)
-            offs.extend([i] * len(rep))
-            ends.extend([i + 1] * len(rep))
-            i += 1
-            continue
-        rep = unicodedata.normalize("NFKC", ch).lower()
+        elif _RI_FIRST <= o <= _RI_LAST and i + 1 < n and _RI_FIRST <= ord(text[i + 1]) <= _RI_LAST:
+            code = chr(o - _RI_FIRST + 65) + chr(ord(text[i + 1]) - _RI_FIRST + 65)
+            rep, width = f" {FLAG_COUNTRIES.get(code, UNKNOWN_FLAG)} ", 2
+        elif ch in EMOJI_WORDS:
+            rep, width = f" {EMOJI_WORDS[ch]} ", 1
+        else:
+            rep, width = unicodedata.normalize("NFKC", ch).lower(), 1
         out.append(rep)
         offs.extend([i] * len(rep))
-        ends.extend([i + 1] * len(rep))
-        i += 1
+        ends.extend([i + width] * len(rep))
+        i += width
     return "".join(out), offs, ends
 
 
 # -- step 2: tokens -------------------------------------------------------------------------------
 
-#: Abbreviation / slang / common misspelling → expansion (whole tokens only).
+#: Abbreviation / slang / common misspelling → expansion. Whole letter tokens only (a token glued
+#: after a digit is left alone, except the magnitudes in ``_GLUED``).
 ABBREVIATIONS: dict[str, str] = {
     # pay and money
     "gj": "gaji", "gji": "gaji", "gjh": "gaji", "gajih": "gaji", "gajinya": "gaji", "salary": "gaji",
@@ -103,43 +112,40 @@ ABBREVIATIONS: dict[str, str] = {
     "bs": "bisa", "bsa": "bisa", "tp": "tapi", "jd": "jadi", "lg": "lagi", "sy": "saya", "sm": "sama",
     "org": "orang", "orng": "orang", "msh": "masih", "dri": "dari", "kpd": "kepada",
     "trs": "terus", "klo": "kalau", "kalo": "kalau", "bgt": "banget", "bnyk": "banyak", "jg": "juga",
-    "aja": "saja", "aj": "saja", "doang": "saja", "cuman": "cuma", "sj": "saja",
+    "aja": "saja", "aj": "saja", "sj": "saja", "doang": "saja", "cuman": "cuma",
     # work, recruitment
     "krj": "kerja", "krja": "kerja", "kerjaan": "pekerjaan", "loker": "lowongan kerja",
     "lowker": "lowongan kerja", "lowkr": "lowongan kerja", "vacancy": "lowongan", "hiring": "dibutuhkan",
     "dibthkan": "dibutuhkan", "dbthkn": "dibutuhkan", "dibutuhkn": "dibutuhkan", "btuh": "butuh",
     "pngalaman": "pengalaman", "pengalamn": "pengalaman", "pglmn": "pengalaman", "pglaman": "pengalaman",
     "pengalman": "pengalaman", "pngalamn": "pengalaman", "exp": "pengalaman", "experience": "pengalaman",
-    "prlu": "perlu", "perlu2": "perlu", "sgr": "segera", "sgra": "segera", "asap": "segera",
+    "prlu": "perlu", "sgr": "segera", "sgra": "segera", "asap": "segera",
     "lgsg": "langsung", "lgs": "langsung", "lsg": "langsung", "langsng": "langsung", "lngsung": "langsung",
     "brgkt": "berangkat", "brkt": "berangkat", "brangkat": "berangkat", "berangkt": "berangkat",
-    "ditangung": "ditanggung", "ditanggng": "ditanggung", "tanggungan": "ditanggung",
-    "prshn": "perusahaan", "perush": "perusahaan", "pt.": "pt", "majikan2": "majikan",
-    "tki": "tkw", "pmi": "pekerja migran", "ln": "luar negeri", "luarnegeri": "luar negeri",
+    "ditangung": "ditanggung", "ditanggng": "ditanggung",
+    "prshn": "perusahaan", "perush": "perusahaan",
+    "ln": "luar negeri", "luarnegeri": "luar negeri",
     "pasport": "paspor", "passport": "paspor", "pspr": "paspor",
     # time
-    "bln": "bulan", "blan": "bulan", "thn": "tahun", "th": "tahun", "thun": "tahun", "hr": "hari",
+    "bln": "bulan", "blan": "bulan", "thn": "tahun", "th": "tahun", "thun": "tahun",
     "mgg": "minggu", "mggu": "minggu", "jm": "jam",
     # people
     "cwe": "cewek", "cewe": "cewek", "cwo": "cowok", "cowo": "cowok",
-    "ortu": "ortu", "umr": "umr",
     # contact channels
-    "wa": "whatsapp", "wasap": "whatsapp", "watsap": "whatsapp", "whatsap": "whatsapp", "wé": "whatsapp",
-    "whatapp": "whatsapp", "ib": "inbox", "inbok": "inbox", "hub": "hubungi", "hubungin": "hubungi",
-    "tele": "telegram", "tg": "telegram",
+    "wa": "whatsapp", "wasap": "whatsapp", "watsap": "whatsapp", "whatsap": "whatsapp", "whatapp": "whatsapp",
+    "ib": "inbox", "inbok": "inbox", "hub": "hubungi", "hubungin": "hubungi", "tele": "telegram", "tg": "telegram",
 }
-_KEYS = sorted(ABBREVIATIONS, key=len, reverse=True)
 
 _TOKEN_RX = re.compile(
-    r"(?P<wa>\bw\s?\.\s?a\b\.?|\bw a\b)"                              # "w.a", "w a"
-    r"|(?P<spaced>(?<![\w])[a-z](?:[ .\-][a-z]){2,}(?![\w]))"         # "k a m b o j a", "t.e.l.e"
-    r"|(?P<glued>(?<=\d)(?:jt|jta|jtaan|juta|rb|rbu|ribu)\b)"          # "15jt" -> "15 juta"
-    r"|(?P<word>[a-z\u00e0-\u024f]+(?:2(?![\w]))?(?:/(?![\w]))?)"                   # looked up in ABBREVIATIONS
-    r"|(?P<ws>\s{2,}|[\t\n\r\f\v\u00a0\u2028\u2029])"                  # whitespace runs -> " "
+    r"(?P<spaced>(?<!\w)[a-z](?:[ .\-][a-z]){2,}(?!\w))"                 # "k a m b o j a", "t.e.l.e"
+    r"|(?P<wa>(?<!\w)w(?: |\. ?)a(?!\w)\.?)"                            # "w a", "w.a", "w. a."
+    r"|(?P<glued>(?<=\d)(?:jtaan|jta|jt|juta|rbu|rb|ribu)(?!\w))"          # "15jt" -> "15 juta"
+    r"|(?P<word>(?<![0-9a-z\u00e0-\u024f])[a-z\u00e0-\u024f]+(?:2(?!\w))?(?:/(?!\w))?)"  # table lookup
+    r"|(?P<ws>\s{2,}|[^\S ])"                                             # whitespace runs -> " "
 )
-_REPEAT = re.compile(r"([a-wyz])\1{2,}")  # "gajiii" -> "gaji" ("xxxx" masks are kept)
-_GLUED = {"jt": " juta", "jta": " juta", "jtaan": " juta", "juta": " juta", "rb": " ribu", "rbu": " ribu",
-          "ribu": " ribu", "k": "k"}
+_REPEAT = re.compile(r"([a-vyz])\1{2,}")
+_GLUED = {"jt": " juta", "jta": " juta", "jtaan": " juta", "juta": " juta",
+          "rb": " ribu", "rbu": " ribu", "ribu": " ribu"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,27 +153,57 @@ class Normalized:
     """Normalised text and, for every normalised character, where it came from in ``original``."""
 
     original: str
+    #: The normalised text.
     text: str
-    #: ``len(text) + 1`` entries: ``offsets[i]`` is the index in ``original`` of the character that
-    #: produced normalised character ``i``; ``offsets[len(text)] == len(original)``.
+    #: ``len(text) + 1`` entries: ``offsets[i]`` is the index in ``original`` where normalised
+    #: character ``i`` came from; ``offsets[len(text)] == len(original)``.
     offsets: tuple[int, ...]
     #: ``len(text)`` entries: ``ends[i]`` is the end (exclusive) in ``original`` of the source of
-    #: normalised character ``i`` (a whole flag emoji, abbreviation or whitespace run).
+    #: character ``i`` (a whole flag emoji, abbreviation or whitespace run). Optional: when empty,
+    #: ``to_original`` uses ``offsets[end]`` instead.
     ends: tuple[int, ...] = ()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
-        """The span of ``original`` that produced ``text[start:end]`` (end exclusive)."""
+        """The span ``(s, e)`` of ``original`` that produced ``text[start:end]`` (end exclusive).
+
+        Out-of-range arguments are clipped; an empty span maps to an empty span.
+        """
         n = len(self.text)
         start = min(max(start, 0), n)
         end = min(max(end, start), n)
         o_start = self.offsets[start]
         if end == start:
             return o_start, o_start
-        return o_start, max(self.ends[end - 1], o_start)
+        o_end = self.ends[end - 1] if self.ends else self.offsets[end]
+        return o_start, max(o_end, o_start)
+
+
+def _expand_word(word: str) -> str:
+    """Table lookup for one letter token, after undoing ``kerja2`` and ``gajiii``."""
+    rep = ABBREVIATIONS.get(word)
+    if rep is not None:
+        return rep
+    if word.endswith("2") and len(word) > 3:  # "kerja2" -> "kerja"
+        word = word[:-1]
+    if len(word) > 2:
+        word = _REPEAT.sub(r"\1", word)
+    return ABBREVIATIONS.get(word, word)
+
+
+def _replacement(kind: str | None, token: str) -> str:
+    if kind == "spaced":
+        return _expand_word("".join(c for c in token if c.isalpha()))
+    if kind == "wa":
+        return ABBREVIATIONS["wa"]
+    if kind == "glued":
+        return _GLUED[token]
+    if kind == "word":
+        return _expand_word(token)
+    return " "  # whitespace
 
 
 def normalize(text: str) -> Normalized:
-    """Normalise ``text``; never raises for any ``str``."""
+    """Normalise ``text`` (see the module docstring); never raises for any ``str``."""
     t1, o1, e1 = _char_step(text)
     pieces: list[str] = []
     offs: list[int] = []
@@ -175,28 +211,8 @@ def normalize(text: str) -> Normalized:
     pos = 0
     for m in _TOKEN_RX.finditer(t1):
         a, b = m.span()
-        kind = m.lastgroup
-        if kind == "wa":
-            rep = "whatsapp"
-        elif kind == "spaced":
-            letters = [c for c in m.group() if c.isalpha()]
-            rep = "".join(letters)
-            if rep in ("wa",):
-                rep = "whatsapp"
-        elif kind == "glued":
-            rep = _GLUED[m.group()]
-        elif kind == "word":
-            word = m.group()
-            rep = ABBREVIATIONS.get(word)
-            if rep is None:
-                if word.endswith("2") and len(word) > 3:  # "kerja2" -> "kerja"
-                    word = word[:-1]
-                if len(word) > 2 and _REPEAT.search(word):
-                    word = _REPEAT.sub(r"\1", word)
-                rep = ABBREVIATIONS.get(word, word)
-        else:  # whitespace
-            rep = " "
-        if rep == t1[a:b]:
+        rep = _replacement(m.lastgroup, m.group())
+        if rep == m.group():
             continue
         pieces.append(t1[pos:a])
         offs.extend(o1[pos:a])
@@ -208,5 +224,9 @@ def normalize(text: str) -> Normalized:
     pieces.append(t1[pos:])
     offs.extend(o1[pos:])
     ends.extend(e1[pos:])
+    out = "".join(pieces)
+    lo, hi = len(out) - len(out.lstrip(" ")), len(out.rstrip(" "))
+    if lo or hi < len(out):
+        out, offs, ends = out[lo:hi], offs[lo:hi], ends[lo:hi]
     offs.append(len(text))
-    return Normalized(original=text, text="".join(pieces), offsets=tuple(offs), ends=tuple(ends))
+    return Normalized(original=text, text=out, offsets=tuple(offs), ends=tuple(ends))
