@@ -52,6 +52,7 @@ def save_bundle(pipeline: Any, metadata: dict[str, Any], models_dir: str | Path)
         joblib.dump(payload, tmp, compress=3)
         digest = file_sha256(tmp)
         final = models_dir / f"tppo-{version}-{digest[:8]}.joblib"
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, final)
     finally:
         if os.path.exists(tmp):
@@ -140,4 +141,5 @@ def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)

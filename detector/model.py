@@ -114,3 +114,91 @@ def build_tfidf_baseline(random_state: int = 0) -> Pipeline:
         ("tfidf", TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2))),
         ("clf", LogisticRegression(max_iter=3000, class_weight="balanced", random_state=random_state)),
     ])
+
+
+class TextRuleStack(ClassifierMixin, BaseEstimator):
+    """Stacked model: out-of-fold class probabilities of the text model (stemmed-word and character
+    TF-IDF + logistic regression) and the indicator features feed a gradient-boosted meta-model,
+    whose probabilities are calibrated by cross-validation.
+
+    The meta-model can learn interactions a linear model cannot, e.g. that an awareness post which
+    quotes every bait word is not recruiting, or that a licensed G-to-G programme abroad is fine.
+    Input: posts as str or ``Analysis`` objects.
+    """
+
+    def __init__(self, *, C: float = 4.0, char_ngrams: bool = True, cv: int = 5, max_iter: int = 200,
+                 learning_rate: float = 0.05, max_leaf_nodes: int = 15, l2_regularization: float = 1.0,
+                 random_state: int = 0) -> None:
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.cv = cv
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.random_state = random_state
+
+    def _text_model(self) -> Pipeline:
+        parts: list[tuple[str, Any]] = [
+            ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
+                                      max_features=40_000, dtype=np.float32)),
+        ]
+        if self.char_ngrams:
+            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                                   preprocessor=normalized_text, lowercase=False,
+                                                   sublinear_tf=True, min_df=3, max_features=60_000,
+                                                   dtype=np.float32)))
+        return Pipeline([("features", FeatureUnion(parts)),
+                         ("clf", LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000,
+                                                    random_state=self.random_state))])
+
+    def _meta_model(self, n_splits: int) -> Any:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        hgb = HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=self.l2_regularization, class_weight="balanced", random_state=self.random_state)
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        return CalibratedClassifierCV(hgb, method="sigmoid", cv=folds, ensemble=False)
+
+    def fit(self, X: Any, y: Any) -> TextRuleStack:
+        from detector.features import analyses
+
+        docs = analyses(X)
+        y = np.asarray(y)
+        check_classification_targets(y)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        if len(self.classes_) < 2:
+            raise ValueError("TextRuleStack needs samples of at least 2 classes in y; got 1 class")
+        n_splits = int(min(self.cv, counts.min()))
+        if n_splits < 2:
+            raise ValueError(f"TextRuleStack needs at least 2 samples per class, got {dict(zip(self.classes_, counts))}")
+        from sklearn.model_selection import cross_val_predict
+
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        oof = cross_val_predict(self._text_model(), docs, y, cv=folds, method="predict_proba")
+        self.text_ = self._text_model().fit(docs, y)
+        self.rules_ = IndicatorFeatures().fit(docs)
+        Z = np.hstack([oof, self.rules_.transform(docs)])
+        self.meta_ = self._meta_model(n_splits).fit(Z, y)
+        return self
+
+    def _z(self, X: Any) -> np.ndarray:
+        from detector.features import analyses
+
+        check_is_fitted(self, "meta_")
+        docs = analyses(X)
+        return np.hstack([self.text_.predict_proba(docs), self.rules_.transform(docs)])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        proba: np.ndarray = self.meta_.predict_proba(self._z(X))
+        return proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
