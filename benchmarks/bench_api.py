@@ -83,21 +83,22 @@ def serve(workers: int, scoring: str, model: str | None, log_dir: Path) -> Itera
 
 
 def wait_ready(proc: subprocess.Popen[bytes], port: int, log_path: Path, workers: int) -> None:
+    """Every worker logs `model_ready` once its model is loaded and verified; then /readyz must answer."""
     deadline = time.monotonic() + 120
-    ok = 0
-    while ok < 10 * workers:  # ready answers on fresh connections, so every worker has had its chance
+    while True:
+        log = log_path.read_text(errors="replace")
         if proc.poll() is not None:
-            raise SystemExit(f"the server exited ({proc.returncode}):\n{log_path.read_text(errors='replace')[-3000:]}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server never became ready:\n{log_path.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as r:
-                ok = ok + 1 if r.status == 200 else 0
-        except OSError:
-            ok = 0
-            time.sleep(0.2)
-    # every worker loads its own model; give the last one a moment after its first ready answer
-    time.sleep(1.0 if workers > 1 else 0.2)
+            raise SystemExit(f"the server exited ({proc.returncode}):\n{log[-3000:]}")
+        if time.monotonic() > deadline or '"model_refused"' in log:
+            raise SystemExit(f"the server never became ready:\n{log[-3000:]}")
+        if log.count('"model_ready"') >= workers:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+        time.sleep(0.2)
 
 
 # ------------------------------------------------------------------------------------------ the client
@@ -277,7 +278,8 @@ async def bench_one(port: int, workers: int, scoring: str, args: argparse.Namesp
     for rate in rates:
         n = int(rate * args.seconds)
         out.append(await open_loop(port, singles[:n], rate, f"{tag} single @{rate:g}/s"))
-    out.append(await closed_loop(port, singles[:args.requests], args.concurrency, f"{tag} single max c={args.concurrency}"))
+    out.append(await closed_loop(port, singles[:args.requests], args.concurrency,
+                                 f"{tag} single max c={args.concurrency}"))
     out.append(await closed_loop(port, batches, args.batch_concurrency,
                                  f"{tag} batch32 max c={args.batch_concurrency}", items_per_request=32))
     return out

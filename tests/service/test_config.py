@@ -50,3 +50,15 @@ def test_serve_refuses_unsafe_production_settings_without_printing_keys(monkeypa
         run_server()
     msg = str(exc.value)
     assert "not '*'" in msg and "at least 16" in msg and "supersecret" not in msg
+
+
+def test_service_main_app_is_built_on_first_access_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import service.main as main
+
+    monkeypatch.setattr(main, "_app", None)
+    monkeypatch.setenv("DETECTOR_FEEDBACK_DB", str(tmp_path / "f.db"))
+    app = main.app  # what `uvicorn service.main:app` imports
+    assert app is main.app and app.state.settings.feedback_db == str(tmp_path / "f.db")
+    assert not app.state.model.ready  # built, but the model is loaded only when it starts
+    with pytest.raises(AttributeError):
+        main.nothing_here  # noqa: B018

@@ -1,0 +1,216 @@
+"""Builds the FastAPI app (``create_app``) and runs it (``run_server``, behind ``detector serve``).
+
+Nothing expensive happens at import: the model is loaded and verified in the lifespan of each worker.
+``service.main:app`` exists for ``uvicorn service.main:app`` and is built on first access.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from pydantic import ValidationError
+from starlette.staticfiles import StaticFiles
+
+from detector import __version__
+from service import errors
+from service.core.config import Settings
+from service.db import Database
+from service.deps import ModelState
+from service.logging import AccessLogMiddleware, configure_logging
+from service.middleware import BodyGateMiddleware
+from service.ratelimit import RateLimiter
+from service.routes import feedback, health, indicators, model, pages, score
+from service.routes.pages import STATIC_DIR
+from service.scoring import Scorer
+
+log = logging.getLogger("service")
+
+#: Scored once after loading: a bundle that verifies but cannot score never becomes ready.
+CANARY = "Dicari admin CS di Kamboja, gaji 15 juta/bulan, tanpa pengalaman, tiket ditanggung. Minat japri."
+
+
+def load_model(settings: Settings) -> ModelState:
+    """Load and verify the bundle (SHA-256 against its manifest, then a canary score); never raises."""
+    from detector import Detector
+    from detector.bundle import BundleError
+
+    try:
+        det = Detector.load(settings.model_path)
+        det.score(CANARY)
+    except BundleError as exc:
+        log.error("model refused: %s", exc, extra={"event": "model_refused"})
+        return ModelState(error=str(exc))
+    except Exception as exc:  # a verified file that cannot score is as useless as a tampered one
+        log.error("model failed its self-test: %r", exc, extra={"event": "model_refused"})
+        detail = str(exc)[:200]
+        return ModelState(error=f"the model failed its self-test ({type(exc).__name__}: {detail}); "
+                                "was it trained with another version of the detector?")
+    state = ModelState(detector=det, error=None, sha256=det.bundle.sha256, file=det.bundle.path.name,
+                       loaded_at=datetime.now(timezone.utc))
+    log.info("model ready", extra={"event": "model_ready", "model_version": det.version,
+                                   "sha256": state.sha256, "file": state.file})
+    return state
+
+
+def _tune_for_inference(threads: int) -> None:
+    """Inference only: skip scikit-learn's per-call input and parameter validation (a thread-local config,
+    so this covers the event-loop thread that scores) and keep BLAS/OpenMP to ``threads`` per worker:
+    N workers each spinning one BLAS thread per core fight over the same cores."""
+    try:
+        import sklearn
+
+        sklearn.set_config(assume_finite=True, skip_parameter_validation=True)
+    except Exception:  # pragma: no cover - older scikit-learn
+        pass
+    if threads > 0:
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=threads)
+        except Exception:  # pragma: no cover - threadpoolctl ships with scikit-learn
+            pass
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    log.info("service starting", extra={
+        "event": "starting", "environment": settings.environment, "scoring": settings.scoring,
+        "cors_origins": settings.cors_origins, "api_keys": len(settings.api_keys),
+        "admin_keys": len(settings.admin_keys), "database": "sqlite" if settings.database_url is None else "url",
+        "limits": settings.limits(),
+    })
+    db = Database(settings.db_url)
+    db.create_tables()
+    app.state.db = db
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    _tune_for_inference(settings.inference_threads)
+    state = load_model(settings)
+    app.state.model = state
+    scorer = None
+    if state.detector is not None:
+        scorer = Scorer(state.detector, mode=settings.scoring, max_batch=settings.score_chunk)
+        await scorer.start()
+    app.state.scorer = scorer
+    try:
+        yield
+    finally:
+        if scorer is not None:
+            await scorer.stop()
+        db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings if settings is not None else Settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="TPPO detector",
+        summary="Scores Indonesian job adverts for human-trafficking (TPPO) recruitment risk and explains why.",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    _document_limits(app, settings)
+    app.state.settings = settings
+    app.state.model = ModelState()
+    app.state.scorer = None
+    errors.install(app)
+    for r in (score.router, indicators.router, model.router, feedback.router, health.router, pages.router):
+        app.include_router(r)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # added innermost first: the access log wraps everything, CORS headers reach every error
+    app.add_middleware(BodyGateMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_batch_body_bytes=settings.max_batch_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
+    return app
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI schema states this deployment's limits, not only the core's hard ones."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            comps = schema.get("components", {}).get("schemas", {})
+            for name in ("ScoreRequest", "FeedbackCreate"):
+                text = comps.get(name, {}).get("properties", {}).get("text", {})
+                for variant in [text, *text.get("anyOf", [])]:
+                    if "maxLength" in variant:
+                        variant["maxLength"] = settings.max_text_chars
+            items = comps.get("BatchRequest", {}).get("properties", {}).get("items", {})
+            if "maxItems" in items:
+                items["maxItems"] = settings.batch_max_items
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:  # print the problems, never the values (they may be keys)
+        lines = [f"  {'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
+        raise SystemExit("invalid service settings (DETECTOR_* environment or .env):\n" + "\n".join(lines)) from None
+
+
+def run_server(host: str | None = None, port: int | None = None, workers: int | None = None) -> None:
+    """``detector serve``: uvicorn with uvloop + httptools; each worker builds the app from the same
+    environment and loads and verifies the model itself."""
+    import uvicorn
+
+    settings = _settings_or_exit()
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # service.logging writes one structured line per request instead
+        log_level=settings.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``service.main:app``, built from the environment on first use (not at import)."""
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = create_app()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run_server()
+    sys.exit(0)

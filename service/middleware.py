@@ -1,0 +1,111 @@
+"""Request body gate (pure ASGI): body size limits that hold for chunked uploads too, and JSON-only,
+UTF-8-only POST bodies. Errors use the service's error body and name the limit that was hit."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import error_bytes
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class BodyGateMiddleware:
+    """Reads the whole body (counting bytes as they arrive, whatever Content-Length says), refuses it past
+    the limit for its path, checks Content-Type and UTF-8, then replays it to the app."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_batch_body_bytes: int,
+                 batch_paths: tuple[str, ...] = ("/v1/score/batch",)) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_batch_body_bytes = max_batch_body_bytes
+        self.batch_paths = batch_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in self.batch_paths:
+            limit, limit_name = self.max_batch_body_bytes, "max_batch_body_bytes"
+        else:
+            limit, limit_name = self.max_body_bytes, "max_body_bytes"
+        headers = dict(scope.get("headers", []))
+
+        def fail(status: int, code: str, message: str, limit: str | None = None) -> _Reject:
+            return _Reject(status, code, message, limit)
+
+        too_large = fail(413, "body_too_large",
+                         f"the request body is larger than {limit} bytes (limit {limit_name})", limit_name)
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    await too_large(scope, receive, send)
+                    return
+            except ValueError:
+                await fail(400, "bad_request", "invalid Content-Length header")(scope, receive, send)
+                return
+
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+
+        if body:
+            ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+            mime, _, params = ctype.partition(";")
+            mime = mime.strip()
+            if not (mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))):
+                await fail(415, "unsupported_media_type",
+                           f"send the body as application/json (got {mime or 'no Content-Type'})")(scope, receive, send)
+                return
+            charset = params.partition("charset=")[2].strip().strip('"') if "charset=" in params else "utf-8"
+            if charset not in ("utf-8", "utf8"):
+                await fail(415, "unsupported_media_type",
+                           f"JSON bodies must be UTF-8 (got charset={charset})")(scope, receive, send)
+                return
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                msg = f"the request body is not valid UTF-8 (bad byte at offset {exc.start})"
+                await fail(400, "invalid_encoding", msg)(scope, receive, send)
+                return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class _Reject:
+    """A tiny ASGI JSON error response (sent from middleware, outside FastAPI's handlers)."""
+
+    def __init__(self, status: int, code: str, message: str, limit: str | None) -> None:
+        self.status, self.code, self.message, self.limit = status, code, message, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.setdefault("state", {})
+        state["error_code"] = self.code
+        body = error_bytes(self.code, self.message, limit=self.limit, request_id=state.get("request_id"))
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if self.status == 413:  # the rest of the upload is not read: do not reuse the connection
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
