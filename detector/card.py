@@ -61,9 +61,41 @@ def render_report(meta: dict[str, Any]) -> str:
              f"{d['label_counts_test']}.", "",
              "Thresholds were chosen on out-of-fold predictions of the training split, never on the test split.", ""]
     lines += _block("Held-out test split (the shipped model)", meta["metrics"]["heldout_test"])
-    lines += _block(f"{meta['config']['cv_folds']}-fold cross-validation on the training split (non-synthetic rows)",
-                    meta["metrics"]["cross_validation"])
+    cv = meta["metrics"]["cross_validation"]
+    lines += _block(f"{meta['config']['cv_folds']}-fold cross-validation on the training split (non-synthetic rows)", cv)
+    alt = cv.get("alternative_estimator")
+    if alt:
+        a, m = alt["report"], cv["model"]
+        rows = [("ROC-AUC high vs low", m["roc_auc_high_vs_low"], a["roc_auc_high_vs_low"], False),
+                ("PR-AUC (high)", m["pr_auc_high"], a["pr_auc_high"], False),
+                ("precision at tinggi", m["tinggi"]["precision"], a["tinggi"]["precision"], False),
+                ("recall at tinggi", m["tinggi"]["recall"], a["tinggi"]["recall"], False),
+                ("hard-negative FPR at tinggi", m["hard_negatives"]["fpr_tinggi"], a["hard_negatives"]["fpr_tinggi"], True),
+                ("macro F1", m["macro_f1"], a["macro_f1"], False)]
+        lines += ["### Estimator choice (cross-validation on the training split only)", "",
+                  f"| metric | shipped: {cv.get('estimator', meta['config'].get('estimator'))} | alternative: {alt['estimator']} |",
+                  "|---|---|---|"]
+        lines += [f"| {n} | {_f(x, p)} | {_f(y, p)} |" for n, x, y, p in rows]
+        lines.append("")
     return "\n".join(lines) + "\n"
+
+
+_TEXT = ("TF-IDF over Sastrawi-stemmed word uni/bi-grams (negations kept) and character 3–5-grams of the "
+         "normalised text")
+_RULES = ("the rule-based indicator features (max score per red flag and counter-evidence, destination tier, "
+          "minors, pay ratio, interactions)")
+
+
+def _model_text(meta: dict[str, Any]) -> str:
+    if meta["config"].get("estimator", "linear") == "stack":
+        return (f"Stacked. A class-weighted logistic regression over {_TEXT} gives out-of-fold class "
+                f"probabilities; these and {_RULES} feed a class-weighted gradient-boosted tree model "
+                "(scikit-learn HistGradientBoosting) with sigmoid calibration from cross-validated decisions. "
+                "The trees can learn what a linear model cannot: that a post quoting every bait word to warn "
+                "readers is not recruiting, or that a licensed government programme abroad is fine. Chosen over "
+                "the single linear model on cross-validation of the training split (see EVALUATION.md).")
+    return (f"{_TEXT}, plus {_RULES}, into a class-weighted logistic regression with sigmoid calibration "
+            "from cross-validated decisions.")
 
 
 def render_card(meta: dict[str, Any]) -> str:
@@ -90,10 +122,7 @@ checking and says why. It is **not** evidence of a crime and must not be used to
 person or a company without human review. A `rendah` score does not make a post safe.
 
 ## Model
-TF-IDF over Sastrawi-stemmed word uni/bi-grams (negations kept) and character 3–5-grams of the
-normalised text, plus the rule-based indicator features (max score per red flag and counter-evidence,
-destination tier, minors, pay ratio), into a class-weighted logistic regression with sigmoid
-calibration from cross-validated decisions.
+{_model_text(meta)}
 
 ## Data
 {srcs}

@@ -129,20 +129,25 @@ def _train_options(f: Any) -> Any:
                      help="Moderators' feedback export (JSONL); repeatable."),
         click.option("--seed", default=13, show_default=True),
         click.option("--cv-folds", default=5, show_default=True),
+        click.option("--estimator", type=click.Choice(["stack", "linear"]), default="stack", show_default=True,
+                     help="stack: text LR + indicator features into calibrated gradient boosting; "
+                          "linear: one calibrated LR over all features."),
     ]
     for o in reversed(opts):
         f = o(f)
     return f
 
 
-def _config(data_dir: Path, loker_csv: Path | None, feedback: tuple[Path, ...], seed: int, cv_folds: int) -> Any:
+def _config(data_dir: Path, loker_csv: Path | None, feedback: tuple[Path, ...], seed: int, cv_folds: int,
+            estimator: str) -> Any:
     from detector.training import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
         raise click.ClickException(f"{data_dir}/seed_adverts.jsonl not found (run from the repository root or pass --data-dir)")
     if loker_csv is not None and not loker_csv.is_file():
         raise click.ClickException(f"--loker {loker_csv}: no such file")
-    return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, feedback=list(feedback), seed=seed, cv_folds=cv_folds)
+    return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, feedback=list(feedback), seed=seed, cv_folds=cv_folds,
+                       estimator=estimator)
 
 
 @main.command()

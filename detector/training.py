@@ -35,7 +35,7 @@ from detector.evaluation import (
     report,
 )
 from detector.features import analyses
-from detector.model import LABELS, build_pipeline, build_tfidf_baseline
+from detector.model import LABELS, TextRuleStack, build_pipeline, build_tfidf_baseline
 
 Log = Callable[[str], None]
 
@@ -51,6 +51,8 @@ class TrainConfig:
     C: float = 4.0
     indicator_weight: float = 3.0
     char_ngrams: bool = True
+    compare_estimators: bool = True  # also cross-validate the other estimator and report it
+    estimator: str = "stack"  # "stack" (TextRuleStack) or "linear" (build_pipeline); chosen on CV, see EVALUATION.md
     version: str = __version__
     loker_limit: int | None = None
     data_limit: int | None = None  # for smoke tests: use only the first N labelled rows
@@ -110,7 +112,12 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     docs_train = analyses([r.text for r in train])
     docs_test = analyses([r.text for r in test])
 
-    def make_model() -> Any:
+    if cfg.estimator not in ("stack", "linear"):
+        raise ValueError(f"estimator must be 'stack' or 'linear', got {cfg.estimator!r}")
+
+    def make_model(kind: str = cfg.estimator) -> Any:
+        if kind == "stack":
+            return TextRuleStack(C=cfg.C, char_ngrams=cfg.char_ngrams, cv=cfg.cv_folds, random_state=cfg.seed)
         return build_pipeline(C=cfg.C, indicator_weight=cfg.indicator_weight,
                               char_ngrams=cfg.char_ngrams, random_state=cfg.seed)
 
@@ -134,6 +141,15 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "baseline_keyword_rule": baseline_report(real_train, kw_train[real], kw_thr),
     }
     log(f"thresholds from validation predictions: {thresholds}")
+    if cfg.compare_estimators:
+        other = "linear" if cfg.estimator == "stack" else "stack"
+        log(f"cross-validating the alternative estimator ({other}) for the report ...")
+        oof_alt = _predict_cv(train, docs_train, split.train_groups, lambda: make_model(other), cfg.cv_folds,
+                              cfg.seed, True)
+        alt_thr = choose_thresholds(y_train_high, oof_alt[:, LABELS.index("high")])
+        cv_report["alternative_estimator"] = {"estimator": other,
+                                              "report": report(real_train, oof_alt[real], LABELS, alt_thr)}
+    cv_report["estimator"] = cfg.estimator
 
     # 2. the shipped model: fitted on the training split, evaluated once on the held-out test
     model = make_model()

@@ -41,6 +41,9 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     assert {"model", "baseline_tfidf_lr", "baseline_keyword_rule", "margins"} <= set(report["heldout_test"])
     # the recipe learns something even on a third of the seed data
     assert report["heldout_test"]["model"]["roc_auc_high_vs_low"] > 0.8
+    # the estimator choice is documented with the alternative's cross-validated numbers
+    assert report["cross_validation"]["alternative_estimator"]["estimator"] == "linear"
+    assert "Estimator choice" in (tmp_path / "m1" / "EVALUATION.md").read_text()
 
 
 def test_near_duplicates_share_a_group_and_never_straddle_the_split() -> None:
