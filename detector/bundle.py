@@ -7,17 +7,22 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import joblib
 
-from detector.data import file_sha256
+from detector.hashing import file_sha256
 
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = 1
+
+
+class BundleVersionWarning(UserWarning):
+    """The bundle was trained under a different scikit-learn minor version than the one installed."""
 
 
 class BundleError(RuntimeError):
@@ -61,7 +66,7 @@ def save_bundle(pipeline: Any, metadata: dict[str, Any], models_dir: str | Path)
         "file": final.name,
         "sha256": digest,
         "version": version,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": metadata.get("sklearn_version"),
         "bundle_format": BUNDLE_FORMAT,
     }
@@ -77,17 +82,23 @@ def resolve(path: str | Path | None) -> tuple[Path, str]:
     if p.name == MANIFEST or p.suffix == ".json":
         if not p.is_file():
             raise BundleError(f"no model manifest at {p}; train one with `detector train`")
-        try:
-            manifest = json.loads(p.read_text(encoding="utf-8"))
-            return p.parent / manifest["file"], str(manifest["sha256"])
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise BundleError(f"model manifest {p} is unreadable: {exc!r}") from exc
+        name, digest = _read_manifest(p)
+        return p.parent / name, digest
     manifest_path = p.parent / MANIFEST
     if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("file") == p.name:
-            return p, str(manifest["sha256"])
+        name, digest = _read_manifest(manifest_path)
+        if name == p.name:
+            return p, digest
     raise BundleError(f"{p} is not listed in a manifest beside it; pass its expected SHA-256")
+
+
+def _read_manifest(path: Path) -> tuple[str, str]:
+    """The bundle file name and SHA-256 a manifest lists; :class:`BundleError` if it is unreadable."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return str(manifest["file"]), str(manifest["sha256"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise BundleError(f"model manifest {path} is unreadable: {exc!r}") from exc
 
 
 def load_bundle(path: str | Path | None = None, expected_sha256: str | None = None) -> Bundle:
@@ -115,7 +126,10 @@ def load_bundle_bytes(data: bytes, expected_sha256: str, name: str = "<bytes>") 
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
         raise BundleError(f"model bundle {name} failed verification on this worker: SHA-256 mismatch")
-    payload = joblib.load(io.BytesIO(data))
+    try:
+        payload = joblib.load(io.BytesIO(data))
+    except Exception as exc:  # verified but unloadable: version skew between driver and worker
+        raise BundleError(f"model bundle {name} could not be loaded on this worker: {exc!r}") from exc
     return _check_payload(payload, Path(name), actual)
 
 
@@ -134,7 +148,23 @@ def _check_payload(payload: Any, file: Path, digest: str) -> Bundle:
     for key in ("version", "thresholds", "labels"):
         if key not in meta:
             raise BundleError(f"{file.name} lacks metadata {key!r}; retrain it")
+    _warn_on_version_skew(meta, file)
     return Bundle(pipeline=payload["pipeline"], metadata=meta, path=file, sha256=digest)
+
+
+def _warn_on_version_skew(meta: dict[str, Any], file: Path) -> None:
+    """Pickled estimators are only guaranteed to behave the same under the scikit-learn that made them."""
+    from importlib.metadata import version
+
+    trained = meta.get("sklearn_version")
+    running = version("scikit-learn")
+    if trained and trained.split(".")[:2] != running.split(".")[:2]:
+        warnings.warn(
+            f"model bundle {file.name} was trained with scikit-learn {trained} but {running} is installed; "
+            "scores may differ: reinstall the pinned version or retrain with `detector train`",
+            BundleVersionWarning,
+            stacklevel=3,
+        )
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

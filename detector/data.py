@@ -116,14 +116,6 @@ def data_hash(records: Sequence[Record]) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.5, shingle: int = 5) -> np.ndarray:
     """Group ids such that posts whose character-shingle Jaccard similarity ≥ threshold share a group.
 

@@ -40,11 +40,10 @@ from __future__ import annotations
 
 import functools
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import resources
-
-import tomllib
 
 #: Working days per month, hours per working day and weeks per month used for the conversion.
 DAYS_PER_MONTH = 26

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from detector.bundle import save_bundle
 from detector.data import (
     Record,
     data_hash,
-    file_sha256,
     holdout_split,
     load_feedback,
     load_jsonl,
@@ -35,6 +34,7 @@ from detector.evaluation import (
     report,
 )
 from detector.features import analyses
+from detector.hashing import file_sha256
 from detector.model import LABELS, TextRuleStack, build_pipeline, build_tfidf_baseline
 
 Log = Callable[[str], None]
@@ -172,7 +172,7 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "version": cfg.version,
         "labels": list(LABELS),
         "thresholds": thresholds,
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "python_version": platform.python_version(),
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(cfg).items()

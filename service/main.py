@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -54,7 +54,7 @@ def load_model(settings: Settings) -> ModelState:
         return ModelState(error=f"the model failed its self-test ({type(exc).__name__}: {detail}); "
                                 "was it trained with another version of the detector?")
     state = ModelState(detector=det, error=None, sha256=det.bundle.sha256, file=det.bundle.path.name,
-                       loaded_at=datetime.now(timezone.utc))
+                       loaded_at=datetime.now(UTC))
     log.info("model ready", extra={"event": "model_ready", "model_version": det.version,
                                    "sha256": state.sha256, "file": state.file})
     return state

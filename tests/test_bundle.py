@@ -52,3 +52,44 @@ def test_bundle_bytes_verified_by_hash(models_copy: Path) -> None:
     assert load_bundle_bytes(f.read_bytes(), good).sha256 == good
     with pytest.raises(BundleError, match="failed verification"):
         load_bundle_bytes(f.read_bytes() + b"x", good)
+
+
+@pytest.mark.parametrize(
+    "manifest_text",
+    ["{not json", '{"sha256": "ab"}', "[1, 2]", "\udcff"],
+    ids=["not-json", "no-file-key", "not-an-object", "undecodable"],
+)
+def test_corrupt_manifest_gives_a_clear_error(models_copy: Path, manifest_text: str) -> None:
+    bundle = _bundle_file(models_copy)
+    (models_copy / "manifest.json").write_bytes(manifest_text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(BundleError, match="unreadable"):
+        Detector.load(models_copy)
+    with pytest.raises(BundleError, match="unreadable"):
+        resolve(bundle)  # a bundle file named directly still needs a readable manifest beside it
+
+
+def test_unloadable_bundle_bytes_with_matching_hash_give_a_clear_error() -> None:
+    import hashlib
+
+    junk = b"not a joblib pickle"
+    with pytest.raises(BundleError, match="could not be loaded"):
+        load_bundle_bytes(junk, hashlib.sha256(junk).hexdigest(), name="junk.joblib")
+
+
+def test_bundle_from_another_sklearn_minor_version_warns(monkeypatch: pytest.MonkeyPatch, models_copy: Path) -> None:
+    import importlib.metadata
+
+    from detector.bundle import BundleVersionWarning
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda d: "0.1.0" if d == "scikit-learn" else real(d))
+    with pytest.warns(BundleVersionWarning, match="trained with scikit-learn"):
+        load_bundle(models_copy)
+
+
+def test_bundle_from_the_installed_sklearn_loads_without_warning(models_copy: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_bundle(models_copy)

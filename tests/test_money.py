@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 
 import pytest
-import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

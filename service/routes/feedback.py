@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -76,7 +76,7 @@ def export(request: Request, session: SessionDep, principal: AdminDep,
     session.add(FeedbackExport(last_feedback_id=last_id, rows=count, client=principal.key_id))
     session.commit()
     db: Database = request.app.state.db
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
         _rows(db, since_id, last_id), media_type="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="feedback-{stamp}.jsonl"',
