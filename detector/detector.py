@@ -11,6 +11,7 @@ import numpy as np
 from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
+from detector.inference import PROBE_POSTS, compile_predictor
 from detector.result import LEVELS, ScoreResult
 
 #: Longest post accepted (characters). Longer input is an error, never silently truncated.
@@ -45,6 +46,8 @@ class Detector:
         self.thresholds: dict[str, float] = dict(self.metadata["thresholds"])
         classes = list(self.pipeline.classes_)
         self._col = {label: classes.index(label) for label in self.labels}
+        #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
+        self._predict_proba = compile_predictor(self.pipeline, [self.registry.analyze(t) for t in PROBE_POSTS])
 
     @classmethod
     def load(cls, path: str | Path | None = None, expected_sha256: str | None = None) -> Detector:
@@ -75,7 +78,7 @@ class Detector:
         docs = analyses([validate_text(t) for t in texts], self.registry)
         if not docs:
             return []
-        proba = np.asarray(self.pipeline.predict_proba(docs))
+        proba = np.asarray(self._predict_proba(docs))
         ids = list(ids) if ids is not None else [None] * len(docs)
         return [self._result(a, p, i) for a, p, i in zip(docs, proba, ids, strict=True)]
 

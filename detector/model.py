@@ -3,6 +3,7 @@ feeding a calibrated, class-weighted logistic regression over three classes."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,17 @@ from detector.features import IndicatorFeatures
 from detector.text import StemmedWords, normalized_text
 
 LABELS = ("low", "other_scam", "high")
+
+
+@functools.cache
+def _threadpools() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _single_openmp_thread() -> Any:
+    return _threadpools().limit(limits=1, user_api="openmp")
 
 
 class TppoClassifier(ClassifierMixin, BaseEstimator):
@@ -172,7 +184,8 @@ class TextRuleStack(ClassifierMixin, BaseEstimator):
             raise ValueError("TextRuleStack needs samples of at least 2 classes in y; got 1 class")
         n_splits = int(min(self.cv, counts.min()))
         if n_splits < 2:
-            raise ValueError(f"TextRuleStack needs at least 2 samples per class, got {dict(zip(self.classes_, counts))}")
+            per_class = dict(zip(self.classes_, counts, strict=True))
+            raise ValueError(f"TextRuleStack needs at least 2 samples per class, got {per_class}")
         from sklearn.model_selection import cross_val_predict
 
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
@@ -191,7 +204,11 @@ class TextRuleStack(ClassifierMixin, BaseEstimator):
         return np.hstack([self.text_.predict_proba(docs), self.rules_.transform(docs)])
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        proba: np.ndarray = self.meta_.predict_proba(self._z(X))
+        Z = self._z(X)
+        # One OpenMP thread: the trees cost microseconds per post, and on a busy machine (batch
+        # workers, uvicorn workers) OpenMP threads contend and make prediction ~100x slower.
+        with _single_openmp_thread():
+            proba: np.ndarray = self.meta_.predict_proba(Z)
         return proba
 
     def predict(self, X: Any) -> np.ndarray:

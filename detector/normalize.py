@@ -30,6 +30,7 @@ character class that cannot overlap its repetition separator.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -63,6 +64,9 @@ def _dropped(o: int) -> bool:
     return 0xFE00 <= o <= 0xFE0F or 0xE0000 <= o <= 0xE01EF
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _char_step(text: str) -> tuple[str, list[int], list[int]]:
     """Step 1: per-character rewriting; returns the text and each output char's source start/end."""
     if text.isascii():  # fast path: most posts
@@ -72,24 +76,30 @@ def _char_step(text: str) -> tuple[str, list[int], list[int]]:
     ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
+        m = _NON_ASCII.search(text, i)
+        j = n if m is None else m.start()
+        if j > i:  # an ASCII run: lower case, one output character per input character
+            out.append(text[i:j].lower())
+            offs.extend(range(i, j))
+            ends.extend(range(i + 1, j + 1))
+        if m is None:
+            break
+        ch = text[j]
         o = ord(ch)
-        if o < 128:
-            rep, width = ch.lower(), 1
-        elif ch in _DROP or _dropped(o):
-            i += 1
+        if ch in _DROP or _dropped(o):
+            i = j + 1
             continue
-        elif _RI_FIRST <= o <= _RI_LAST and i + 1 < n and _RI_FIRST <= ord(text[i + 1]) <= _RI_LAST:
-            code = chr(o - _RI_FIRST + 65) + chr(ord(text[i + 1]) - _RI_FIRST + 65)
+        if _RI_FIRST <= o <= _RI_LAST and j + 1 < n and _RI_FIRST <= ord(text[j + 1]) <= _RI_LAST:
+            code = chr(o - _RI_FIRST + 65) + chr(ord(text[j + 1]) - _RI_FIRST + 65)
             rep, width = f" {FLAG_COUNTRIES.get(code, UNKNOWN_FLAG)} ", 2
         elif ch in EMOJI_WORDS:
             rep, width = f" {EMOJI_WORDS[ch]} ", 1
         else:
             rep, width = unicodedata.normalize("NFKC", ch).lower(), 1
         out.append(rep)
-        offs.extend([i] * len(rep))
-        ends.extend([i + width] * len(rep))
-        i += width
+        offs.extend([j] * len(rep))
+        ends.extend([j + width] * len(rep))
+        i = j + width
     return "".join(out), offs, ends
 
 
@@ -178,6 +188,7 @@ class Normalized:
         return o_start, max(o_end, o_start)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _expand_word(word: str) -> str:
     """Table lookup for one letter token, after undoing ``kerja2`` and ``gajiii``."""
     rep = ABBREVIATIONS.get(word)

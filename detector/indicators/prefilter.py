@@ -1,9 +1,11 @@
 """Cheap prefilters for indicator regexes.
 
 From a pattern's parse tree we derive a set of literal strings one of which every match must
-contain (the literal prefixes of its alternatives). A post that contains none of them cannot match,
-so the regex is not run: ``str.__contains__`` is far cheaper than a regex scan. Where no such set
-can be derived (a pattern starting with a character class, say) the pattern always runs.
+start with (the literal prefixes of its alternatives, also after a common prefix that the parser
+factored out: ``t(?:anpa|idak)``; leading zero-width assertions are skipped). A post that contains
+none of them cannot match, so the regex is not run: ``str.__contains__`` is far cheaper than a regex
+scan. Where no such set can be derived (a pattern starting with a character class, say) the pattern
+always runs.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ except ImportError:  # pragma: no cover - older Pythons
 
 _ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 MIN_LITERAL = 2
+#: Most literals one pattern's prefilter may hold.
+MAX_LITERALS = 64
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Literals one of which any match of ``pattern`` contains, or None if none can be derived."""
+    """Literals one of which any match of ``pattern`` starts with, or None if none can be derived."""
     try:
         tree = P.parse(pattern)
     except Exception:  # syntax only the `regex` module knows: no prefilter
@@ -34,6 +38,7 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
 
 
 def _seq(items: list[Any]) -> set[str] | None:
+    """Prefixes one of which every match of the sequence ``items`` starts with, or None."""
     prefix = ""
     for idx, (op, av) in enumerate(items):
         if op in _ZERO_WIDTH:
@@ -43,27 +48,32 @@ def _seq(items: list[Any]) -> set[str] | None:
         if op is C.LITERAL:
             prefix += chr(av)
             continue
-        if prefix:
+        rest = _element(op, av, items[idx + 1:])
+        if rest is None or len(rest) > MAX_LITERALS:
             break
-        if op is C.SUBPATTERN:
-            inner = _seq(list(av[-1]))
-            return inner
-        if op is C.BRANCH:
-            out: set[str] = set()
-            for branch in av[1]:
-                sub = _seq(list(branch))
-                if sub is None:
-                    return None
-                out |= sub
-            return out
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, _hi, inner = av
-            first = _seq(list(inner))
-            if first is None:
-                return None
-            if lo >= 1:
-                return first
-            rest = _seq(items[idx + 1:])
-            return None if rest is None else first | rest
-        return None
+        return {prefix + r for r in rest}  # "t(?:anpa|idak)" (sre factors common prefixes out)
     return {prefix} if len(prefix) >= MIN_LITERAL else None
+
+
+def _element(op: Any, av: Any, following: list[Any]) -> set[str] | None:
+    """Prefixes of the match of one non-literal element followed by ``following``."""
+    if op is C.SUBPATTERN:
+        return _seq(list(av[-1]))
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            sub = _seq(list(branch))
+            if sub is None:
+                return None
+            out |= sub
+        return out
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        lo, _hi, inner = av
+        first = _seq(list(inner))
+        if first is None:
+            return None
+        if lo >= 1:
+            return first
+        rest = _seq(following)
+        return None if rest is None else first | rest
+    return None
