@@ -99,25 +99,105 @@ def highlight(text: str, res: Any) -> str:
 
 @main.command()
 @click.argument("inp", metavar="IN")
-@click.option("--out", required=True, help="Output file (JSONL).")
+@click.option("--out", required=True,
+              help="Output file (.jsonl, .csv, .tsv, .parquet; .gz for text) or, with --engine, a folder.")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="id", show_default=True)
-@click.option("--rejects", default=None, help="Rejected rows (default: OUT.rejects.jsonl).")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
+              help="Format of IN when its name does not tell (e.g. CSV on stdin).")
+@click.option("--out-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
+              help="Format of the part files when --out is a folder (default parquet).")
+@click.option("--rejects", default=None,
+              help="Rejected rows (default: OUT.rejects.jsonl; OUT/rejects.jsonl for a folder).")
 @click.option("--model", help="Model folder, manifest or bundle (default: the shipped model).")
 @click.option("--compact", is_flag=True, help="Evidence without reasons (smaller output).")
-def scan(inp: str, out: str, text_field: str, id_field: str, rejects: str | None, model: str | None,
-         compact: bool) -> None:
-    """Score every post in IN (JSONL or CSV with id and text) into OUT, one JSON record each."""
-    from detector.scan import ScanInputError
-    from detector.scan import scan as run_scan
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes (local) or workers (LocalCluster / local[N]); default: all cores.")
+@click.option("--engine", type=click.Choice(["local", "dask", "spark"]), default="local", show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address of an existing cluster (tcp://host:8786).")
+@click.option("--master", default=None, help="Spark master of an existing cluster (default local[JOBS]).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run (rows already done are not rescored).")
+@click.option("--report", default=None, help="Write a summary report (.md or .html).")
+@click.option("--summary-json", default=None, help="Write the summary as JSON ('-' for stdout).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=1024, show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
+def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str | None, out_format: str | None,
+         rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
+         scheduler: str | None, master: str | None, resume: bool, report: str | None, summary_json: str | None,
+         chunk_size: int, progress: bool | None, quiet: bool) -> None:
+    """Score every post in IN (JSONL, CSV, TSV or Parquet, optionally gzip; '-' is stdin; with
+    --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file."""
+    import os
 
-    det = _load(model)
+    from detector.batch.formats import ScanInputError
+    from detector.batch.progress import wanted
+
+    if report and not report.lower().endswith((".md", ".markdown", ".html", ".htm")):
+        raise click.BadParameter("name the report .md or .html", param_hint="--report")
+    if engine == "local" and (scheduler or master):
+        raise click.BadParameter("--scheduler needs --engine dask, --master needs --engine spark")
+    jobs = jobs or os.cpu_count() or 1
+    show = False if quiet else wanted(progress)
     try:
-        summary = run_scan(det, inp, out, text_field=text_field, id_field=id_field, rejects=rejects,
-                           explain=not compact)
-    except ScanInputError as exc:
+        if engine == "local":
+            from detector.batch.local import scan as run_scan
+
+            summary = run_scan(_load(model), inp, out, text_field=text_field, id_field=id_field, rejects=rejects,
+                               batch_size=chunk_size, explain=not compact, jobs=jobs, resume=resume,
+                               input_format=input_format, progress=show)
+        else:
+            summary = _scan_engine(engine, inp, out, model=model, text_field=text_field, id_field=id_field,
+                                   explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,
+                                   resume=resume, input_format=input_format, progress=show, scheduler=scheduler,
+                                   master=master, chunk_size=chunk_size)
+    except (ScanInputError, BundleError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(summary.to_dict(), ensure_ascii=False), err=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted; run the same command with --resume to continue", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from exc
+    if report:
+        from detector.batch.report import write_report
+
+        write_report(summary, report, title=f"Scan report: {inp}")
+    if summary_json:
+        text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
+        if summary_json == "-":
+            click.echo(text)
+        else:
+            Path(summary_json).write_text(text + "\n", encoding="utf-8")
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+
+
+def _scan_engine(engine: str, inp: str, out: str, *, model: str | None, **kw: Any) -> Any:
+    from detector.batch.engines.driver import scan_engine
+    from detector.batch.shipping import ShippedBundle
+
+    if engine == "spark":
+        _check_spark()
+    else:
+        try:
+            import distributed  # noqa: F401
+        except ImportError as exc:
+            raise click.ClickException(
+                "--engine dask needs dask.distributed: pip install 'tppo-detector[dask]'") from exc
+    return scan_engine(engine, inp, out, bundle=ShippedBundle.from_model(model), **kw)
+
+
+def _check_spark() -> None:
+    import os
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException("--engine spark needs pyspark: pip install 'tppo-detector[spark]'") from exc
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        raise click.ClickException("--engine spark needs a Java runtime (java on PATH or JAVA_HOME)")
 
 
 def _train_options(f: Any) -> Any:

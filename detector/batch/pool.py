@@ -1,0 +1,97 @@
+"""Scoring chunks on N local processes, results in input order, a bounded number in flight.
+
+On Linux the workers are forked from the process that already holds the verified detector
+(its memory is shared copy-on-write); elsewhere they are spawned and each loads the bundle
+once, verified against its SHA-256."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from detector.batch.records import score_records
+
+if TYPE_CHECKING:
+    from detector.detector import Detector
+
+T = TypeVar("T")
+Task = tuple[list[tuple[int, str | None, str]], bool]  # (rows, explain)
+
+_DETECTOR: Detector | None = None
+
+
+def _init_forked() -> None:
+    _limit_threads()
+
+
+def _init_spawned(path: str, sha256: str) -> None:
+    global _DETECTOR
+    from detector.detector import Detector
+
+    _limit_threads()
+    _DETECTOR = Detector.load(path, expected_sha256=sha256)
+
+
+def _limit_threads() -> None:
+    """One BLAS/OpenMP thread per worker: N processes on N cores must not oversubscribe them."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
+
+
+def score_task(task: Task) -> list[dict[str, Any]]:
+    assert _DETECTOR is not None, "worker has no detector"
+    rows, explain = task
+    return score_records(_DETECTOR, rows, explain)
+
+
+class ChunkScorer:
+    """``imap(tasks)`` yields ``(task, records)`` in order; in-process when ``jobs == 1``."""
+
+    def __init__(self, detector: Detector, jobs: int = 1, in_flight: int | None = None) -> None:
+        self.detector, self.jobs = detector, max(1, jobs)
+        self.in_flight = in_flight or 2 * self.jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ChunkScorer:
+        global _DETECTOR
+        if self.jobs > 1:
+            if sys.platform.startswith("linux"):
+                _DETECTOR = self.detector  # inherited by the forked workers
+                gc.freeze()  # keep the shared pages shared (no GC writes into them)
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"),
+                                                 initializer=_init_forked)
+            else:  # pragma: no cover - macOS / Windows
+                b = self.detector.bundle
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("spawn"),
+                                                 initializer=_init_spawned, initargs=(str(b.path), b.sha256))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
+
+    def imap(self, items: Iterable[T], task_of: Callable[[T], Task]) -> Iterator[tuple[T, list[dict[str, Any]]]]:
+        if self._pool is None:
+            for item in items:
+                rows, explain = task_of(item)
+                yield item, score_records(self.detector, rows, explain)
+            return
+        pending: deque[tuple[T, Future[list[dict[str, Any]]]]] = deque()
+        for item in items:
+            pending.append((item, self._pool.submit(score_task, task_of(item))))
+            if len(pending) >= self.in_flight:
+                first, fut = pending.popleft()
+                yield first, fut.result()
+        while pending:
+            first, fut = pending.popleft()
+            yield first, fut.result()

@@ -1,0 +1,77 @@
+"""From rows to output records: why a row is rejected, and the scored record of a valid one.
+
+A scored record is ``ScoreResult.to_dict()`` (the fixed contract: ``id``, ``risk_score``,
+``risk_level``, ``label``, ``flags``, ``evidence``, plus added fields) with ``id`` defaulted to
+``row-N`` and the input ``row`` number added (and ``source`` when several files are scanned)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from detector.batch.readers import MISSING, Row
+from detector.detector import MAX_TEXT_CHARS
+
+if TYPE_CHECKING:
+    from detector.detector import Detector
+
+#: The fields every record has, in this order (``ScoreResult.to_dict`` may add more).
+CONTRACT = ("id", "risk_score", "risk_level", "label", "flags", "evidence")
+
+
+def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
+    """``(code, message)`` when ``text`` cannot be scored (same rules as ``validate_text``), else None."""
+    if text is MISSING:
+        return "missing_text", "missing text field"
+    if text is None:
+        return "missing_text", "text is null"
+    if not isinstance(text, str):
+        return "not_string", f"text must be a string, got {type(text).__name__}"
+    if not text.strip():
+        return "empty_text", "text is empty"
+    if len(text) > max_chars:
+        return "too_long", f"text is {len(text)} characters long; the limit is {max_chars}"
+    if "\x00" in text:
+        return "nul_byte", "text contains a NUL byte"
+    return None
+
+
+def row_problem(row: Row, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
+    return row.error or text_problem(row.text, max_chars)
+
+
+def reject_record(n: int, id_: str | None, problem: tuple[str, str], source: str | None = None) -> dict[str, Any]:
+    rec: dict[str, Any] = {"row": n, "id": id_, "code": problem[0], "reason": problem[1]}
+    if source is not None:
+        rec["source"] = source
+    return rec
+
+
+def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]], explain: bool = True,
+                  source: str | None = None) -> list[dict[str, Any]]:
+    """Scored records for ``(row number, id, text)`` triples whose text is valid (one model call)."""
+    if not rows:
+        return []
+    results = detector.score_many([t for _, _, t in rows], ids=[i for _, i, _ in rows])
+    out = []
+    for (n, rid, _), res in zip(rows, results, strict=True):
+        rec = res.to_dict(explain=explain)
+        rec["id"] = rid if rid is not None else f"row-{n}"
+        rec["row"] = n
+        if source is not None:
+            rec["source"] = source
+        out.append(rec)
+    return out
+
+
+def dumps(rec: dict[str, Any]) -> bytes:
+    """One JSONL line."""
+    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def cell(value: Any) -> Any:
+    """A flat (CSV / Parquet) cell: scalars as they are, lists and dicts JSON-encoded."""
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

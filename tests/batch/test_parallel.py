@@ -1,0 +1,40 @@
+"""``--jobs N`` writes the same bytes, in the same order, as ``--jobs 1``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from detector.batch import scan
+from detector.cli import main
+from tests.batch.conftest import BROKEN_LINES, corpus, write_jsonl
+
+
+def test_jobs_2_output_bytes_equal_jobs_1(det, tmp_path: Path) -> None:  # noqa: ANN001
+    rows = corpus(300, seed=3)
+    lines = [line for line, _ in BROKEN_LINES if line]
+    inp = tmp_path / "in.jsonl"
+    write_jsonl(inp, rows)
+    with inp.open("a", encoding="utf-8") as fh:  # rejects in the middle of chunks too
+        fh.write("\n".join(lines) + "\n")
+    write_jsonl(tmp_path / "more.jsonl", corpus(100, seed=4))
+    inp.write_bytes(inp.read_bytes() + (tmp_path / "more.jsonl").read_bytes())
+    outs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.jsonl"
+        s = scan(det, str(inp), str(out), jobs=jobs, batch_size=37)
+        assert s.rows_read == 300 + len(lines) + 100 == s.scored + s.rejected
+        outs[jobs] = (out.read_bytes(), Path(f"{out}.rejects.jsonl").read_bytes(), s.to_dict())
+    assert outs[1][0] == outs[2][0] and outs[1][1] == outs[2][1]
+    assert {k: v for k, v in outs[1][2].items() if k not in ("seconds", "rows_per_second")} == {
+        k: v for k, v in outs[2][2].items() if k not in ("seconds", "rows_per_second")}
+
+
+def test_cli_jobs_2_csv_equals_jobs_1(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", corpus(120, seed=5))
+    for jobs in ("1", "2"):
+        res = CliRunner().invoke(main, ["scan", str(inp), "--out", str(tmp_path / f"o{jobs}.csv"), "--jobs", jobs,
+                                        "--chunk-size", "25", "-q"])
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "o1.csv").read_bytes() == (tmp_path / "o2.csv").read_bytes()
