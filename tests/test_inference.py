@@ -1,0 +1,81 @@
+"""The compiled predictor (``detector.inference``) gives the estimators' own probabilities."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from detector import Detector, inference
+from detector.features import analyses
+from detector.inference import PROBE_POSTS, compile_predictor
+from detector.model import TextRuleStack, build_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _posts(name: str, limit: int | None = None) -> list[str]:
+    with (REPO / "data" / name).open(encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()][:limit]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Detector:
+    return Detector.load()
+
+
+def test_shipped_model_is_compiled_not_falling_back(shipped: Detector) -> None:
+    assert shipped._predict_proba != shipped.pipeline.predict_proba
+
+
+@pytest.mark.parametrize("batch", [1, 7, 440], ids=["one-post", "small-batch", "all-seed-posts"])
+def test_compiled_shipped_model_equals_its_pipeline(shipped: Detector, batch: int) -> None:
+    docs = analyses(_posts("seed_adverts.jsonl"), shipped.registry)[:batch]
+    np.testing.assert_allclose(shipped._predict_proba(docs), shipped.pipeline.predict_proba(docs), rtol=0, atol=1e-12)
+
+
+TRAIN = _posts("written_adverts.jsonl", 240)
+
+
+@pytest.fixture(scope="module")
+def labels() -> list[str]:
+    with (REPO / "data" / "written_adverts.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line)["label"] for line in fh if line.strip()][:240]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: build_pipeline(random_state=1), lambda: TextRuleStack(cv=3, max_iter=30, random_state=1)],
+    ids=["linear-pipeline", "text-rule-stack"],
+)
+def test_compiled_freshly_trained_estimators_equal_their_own_predict_proba(make, labels: list[str]) -> None:  # noqa: ANN001
+    est = make().fit(TRAIN, labels)
+    probe = _posts("seed_adverts.jsonl", 60)
+    fast = compile_predictor(est, PROBE_POSTS)
+    assert fast != est.predict_proba
+    np.testing.assert_allclose(fast(probe), est.predict_proba(probe), rtol=0, atol=1e-12)
+
+
+def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
+    X[rng.random(X.shape) < 0.15] = np.nan  # learned missing-value directions
+    hgb = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=9, random_state=0).fit(X, y)
+    raw = inference._hgb_raw(hgb)
+    assert raw is not None
+    Xt = rng.normal(size=(50, 6))
+    Xt[rng.random(Xt.shape) < 0.3] = np.nan
+    np.testing.assert_array_equal(raw(Xt), hgb._raw_predict(Xt))
+    np.testing.assert_allclose(compile_predictor(hgb, list(Xt[:3]))(Xt), hgb.predict_proba(Xt), rtol=0, atol=1e-12)
+
+
+def test_predictor_that_disagrees_on_probes_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    est = build_pipeline(random_state=1).fit(TRAIN[:120], [*["low"] * 40, *["high"] * 40, *["other_scam"] * 40])
+    monkeypatch.setattr(inference, "_proba", lambda e: lambda X: np.zeros((len(X), 3)))
+    with pytest.warns(UserWarning, match="disagrees"):
+        fast = compile_predictor(est, PROBE_POSTS)
+    assert fast == est.predict_proba
