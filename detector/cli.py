@@ -51,7 +51,8 @@ def score(text: str, model: str | None, lang: str | None, compact: bool) -> None
     """Score TEXT ('-' reads stdin) and print the JSON record."""
     det = _load(model)
     res = _score_or_fail(det, _read_text(text))
-    click.echo(json.dumps(res.to_dict(lang=lang, explain=not compact), ensure_ascii=False, indent=None if compact else 2))
+    record = res.to_dict(lang=lang, explain=not compact)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=None if compact else 2))
 
 
 @main.command()
@@ -71,15 +72,31 @@ def explain(text: str, model: str | None, lang: str) -> None:
     click.echo(highlight(raw, res))
     click.echo()
     for h in res.evidence:
-        click.echo(click.style(f"⚑ {h.indicator}", fg="red", bold=True) + f" «{h.text}» (w={h.weight}, s={h.score:.2f})")
+        flag = click.style(f"⚑ {h.indicator}", fg="red", bold=True)
+        click.echo(f"{flag} «{h.text}» (w={h.weight}, s={h.score:.2f})")
         click.echo(f"    {h.reason.get(lang)}")
     for h in res.counter_evidence:
         click.echo(click.style(f"✓ {h.indicator}", fg="green", bold=True) + f" «{h.text}»")
         click.echo(f"    {h.reason.get(lang)}")
     for m in res.money:
-        per = m.get("idr_per_month_max")
-        click.echo(f"💰 «{m['text']}» → {m['currency']} {m['amount_min']:g}–{m['amount_max']:g} per {m['period']}"
-                   + (f" ≈ Rp {per:,.0f}/bulan" if per else ""))
+        click.echo(f"💰 «{m['text']}» → {_money_line(m)}")
+
+
+def _amount(x: float) -> str:
+    """12500000 → ``12.500.000`` (Indonesian thousands separator)."""
+    text = f"{x:,.0f}" if x == int(x) else f"{x:,.2f}"
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+def _money_line(m: dict[str, Any]) -> str:
+    lo, hi = m["amount_min"], m["amount_max"]
+    amount = _amount(lo) if lo == hi else f"{_amount(lo)}–{_amount(hi)}"
+    line = f"{m['currency']} {amount}" + (f" per {m['period']}" if m["period"] != "unknown" else "")
+    per_lo, per_hi = m.get("idr_per_month_min"), m.get("idr_per_month_max")
+    if per_hi and (m["currency"] != "IDR" or m["period"] != "month"):
+        per = _amount(per_hi) if not per_lo or per_lo == per_hi else f"{_amount(per_lo)}–{_amount(per_hi)}"
+        line += f" ≈ Rp {per}/bulan"
+    return line
 
 
 def highlight(text: str, res: Any) -> str:
@@ -223,7 +240,8 @@ def _config(data_dir: Path, loker_csv: Path | None, feedback: tuple[Path, ...], 
     from detector.training import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
-        raise click.ClickException(f"{data_dir}/seed_adverts.jsonl not found (run from the repository root or pass --data-dir)")
+        raise click.ClickException(
+            f"{data_dir}/seed_adverts.jsonl not found (run from the repository root or pass --data-dir)")
     if loker_csv is not None and not loker_csv.is_file():
         raise click.ClickException(f"--loker {loker_csv}: no such file")
     return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, feedback=list(feedback), seed=seed, cv_folds=cv_folds,

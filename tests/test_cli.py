@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from detector.cli import main
@@ -36,6 +37,22 @@ def test_explain_highlights_evidence() -> None:
     res = CliRunner().invoke(main, ["explain", CARD, "--lang", "en"], color=True)
     assert res.exit_code == 0
     assert "TINGGI" in res.output and "\x1b[" in res.output and "overseas" in res.output
+
+
+@pytest.mark.parametrize(
+    ("post", "line"),
+    [
+        ("gaji 15jt", "«15jt» → IDR 15.000.000 per month"),
+        ("gaji 8-12jt", "«8-12jt» → IDR 8.000.000–12.000.000 per month"),
+        ("gaji 1.200 USD", "«1.200 USD» → USD 1.200 per month ≈ Rp "),
+        ("gaji RM 3.500", "«RM 3.500» → MYR 3.500 per month ≈ Rp "),
+        ("RM 3.500", "«RM 3.500» → MYR 3.500 ≈ Rp "),
+        ("35rb/hari", "«35rb/hari» → IDR 35.000 per day ≈ Rp "),
+    ],
+)
+def test_explain_shows_salaries_in_rupiah_per_month(post: str, line: str) -> None:
+    res = CliRunner().invoke(main, ["explain", post])
+    assert res.exit_code == 0 and line in res.output and "e+" not in res.output
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
