@@ -70,7 +70,7 @@ def load_jsonl(path: str | Path, *, source: str | None = None, synthetic: bool |
 
 def load_loker(path: str | Path, limit: int | None = None) -> list[Record]:
     """Real legitimate portal adverts (loker.id scrape; not redistributed): label ``low``."""
-    out = []
+    out: list[Record] = []
     with Path(path).open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             parts = [row.get("Title", ""), f"{row.get('Company', '')} - {row.get('Location', '')}"]
@@ -161,7 +161,7 @@ def holdout_split(records: Sequence[Record], test_fraction: float = 0.2, seed: i
     idx = np.flatnonzero(eligible)
     n_splits = max(2, round(1 / test_fraction))
     sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    y = [records[i].label for i in idx]
+    y = [records[int(i)].label for i in idx]
     _, test_local = next(iter(sgkf.split(idx, y, groups[idx])))
     test_idx = set(idx[test_local].tolist())
     test_groups = set(groups[list(test_idx)].tolist())

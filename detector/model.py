@@ -64,7 +64,8 @@ class TppoClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self.classes_, counts = np.unique(y, return_counts=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"TppoClassifier needs samples of at least 2 classes in y; got 1 class ({self.classes_[0]!r})")
+            raise ValueError(
+                f"TppoClassifier needs samples of at least 2 classes in y; got 1 class ({self.classes_[0]!r})")
         n_splits = int(min(self.cv, counts.min()))
         if n_splits >= 2:
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)

@@ -35,7 +35,7 @@ def score_frame(df: pd.DataFrame, *, detector: Detector, text_field: str = "text
     valid = []
     for i in range(n):
         if isinstance(pre_reason[i], str):
-            problem: tuple[str, str] | None = (pre_code[i] or "unreadable", pre_reason[i])
+            problem: tuple[str, str] | None = (str(pre_code[i] or "unreadable"), str(pre_reason[i]))
         else:
             problem = text_problem(texts[i])
         problems.append(problem)

@@ -39,7 +39,8 @@ class DemographicIndicator(Indicator):
                 lo, hi = int(m.group("lo")), m.group("hi")
                 prefix = m.group(0)[: m.start("lo") - m.start()].lower()
                 if any(w in prefix for w in _MAX_WORDS):
-                    lo_age, hi_age = None, lo
+                    lo_age: int | None = None
+                    hi_age: int | None = lo
                 else:
                     lo_age, hi_age = lo, (int(hi) if hi else None)
                 if lo_age is not None and not 10 <= lo_age <= 70:
