@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections import Counter
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
@@ -135,17 +135,22 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
     nodes = [t.nodes for t in trees]
     if any(bool(n["is_categorical"].any()) for n in nodes):
         return None
-    offsets = np.cumsum([0] + [len(n) for n in nodes[:-1]])
+    sizes = [len(n) for n in nodes]
+    offsets = np.cumsum([0, *sizes[:-1]])
     flat = np.concatenate(nodes)
-    feature = flat["feature_idx"].astype(np.intp)
-    threshold = flat["num_threshold"].astype(np.float64)
-    missing_left = flat["missing_go_to_left"].astype(bool)
+    shift = np.repeat(offsets, sizes)
     leaf = flat["is_leaf"].astype(bool)
-    left = np.where(leaf, 0, flat["left"].astype(np.intp) + np.repeat(offsets, [len(n) for n in nodes]))
-    right = np.where(leaf, 0, flat["right"].astype(np.intp) + np.repeat(offsets, [len(n) for n in nodes]))
+    here = np.arange(len(flat), dtype=np.intp)
+    # A leaf points to itself on both sides (feature 0, threshold +inf), so every tree can be walked
+    # for the same number of levels without masking: once at a leaf, a post stays there.
+    feature = np.where(leaf, 0, flat["feature_idx"]).astype(np.intp)
+    threshold = np.where(leaf, np.inf, flat["num_threshold"]).astype(np.float64)
+    missing_left = flat["missing_go_to_left"].astype(bool) | leaf
+    left = np.where(leaf, here, flat["left"].astype(np.intp) + shift)
+    right = np.where(leaf, here, flat["right"].astype(np.intp) + shift)
     value = flat["value"].astype(np.float64)
     roots = offsets.astype(np.intp)
-    depth = int(flat["depth"].max()) + 1
+    depth = int(flat["depth"].max())
     n_iter, k = len(predictors), est.n_trees_per_iteration_
     baseline = np.asarray(est._baseline_prediction, dtype=np.float64).reshape(1, 1, k)
     n_features = int(est.n_features_in_)
@@ -158,12 +163,12 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
         node = np.repeat(roots[np.newaxis, :], n, axis=0)
         rows = np.arange(n)[:, np.newaxis]
         for _ in range(depth):
-            inner = ~leaf[node]
-            if not inner.any():
-                break
             x = X[rows, feature[node]]
-            go_left = np.where(np.isnan(x), missing_left[node], x <= threshold[node])
-            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+            go_left = x <= threshold[node]  # False for NaN
+            nan = np.isnan(x)
+            if nan.any():
+                go_left |= nan & missing_left[node]
+            node = np.where(go_left, left[node], right[node])
         leaves = value[node].reshape(n, n_iter, k)
         # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
         summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
@@ -260,28 +265,27 @@ class _Tfidf:
                 return tuple(c for g in ngrams(word) if (c := vocab.get(g)) is not None)
             self.per_word = columns
 
-    def _counts(self, doc: Any) -> Counter[int]:
+    def _columns(self, doc: Any) -> Iterable[int]:
+        """The vocabulary column of every n-gram occurrence in ``doc`` (repeats are counted later)."""
         if self.per_word is not None:
-            return Counter(chain.from_iterable(map(self.per_word, self.preprocess(self.decode(doc)).split())))
+            return chain.from_iterable(map(self.per_word, self.preprocess(self.decode(doc)).split()))
         get = self.vocabulary.get
-        return Counter(c for c in map(get, self.analyze(doc)) if c is not None)
+        return (c for c in map(get, self.analyze(doc)) if c is not None)
 
     def __call__(self, docs: Sequence[Any]) -> Any:
         if isinstance(docs, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
-        j: list[int] = []
-        values: list[int] = []
-        indptr = [0]
+        j = array("q")  # C int64 buffers: filled from iterators in C, handed to numpy without a copy
+        indptr = array("q", [0])
         for doc in docs:
-            counts = self._counts(doc)
-            j.extend(counts.keys())
-            values.extend(counts.values())
+            j.extend(self._columns(doc))
             indptr.append(len(j))
         index = np.int32 if len(j) <= np.iinfo(np.int32).max else np.int64
-        X = sp.csr_matrix((np.asarray(values, dtype=np.intc), np.asarray(j, dtype=index),
-                           np.asarray(indptr, dtype=index)),
+        # One entry per occurrence; summing duplicates (in C) gives the counts, sorted by column.
+        X = sp.csr_matrix((np.ones(len(j), dtype=self.dtype), np.frombuffer(j, dtype=np.int64).astype(index),
+                           np.frombuffer(indptr, dtype=np.int64).astype(index)),
                           shape=(len(indptr) - 1, len(self.vocabulary)), dtype=self.dtype)
-        X.sort_indices()
+        X.sum_duplicates()
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0
