@@ -20,8 +20,15 @@ from detector.batch.readers import RowReader, Span
 from detector.batch.sinks import make_sink
 from detector.batch.summary import ScanSummary
 
-TARGET_BYTES = 16 << 20      # JSONL bytes per partition
-TARGET_ROWS = 50_000         # Parquet rows per partition (whole row groups)
+TARGET_BYTES = 16 << 20      # JSONL bytes per partition, at most
+TARGET_ROWS = 50_000         # Parquet rows per partition (whole row groups), at most
+#: A file big enough is cut into at least this many partitions, so that with a few workers the
+#: last wave of tasks does not leave most of them idle (2 partitions on 2 workers, one twice the
+#: other's size, wasted a third of the run). Independent of the worker count, so a ``--resume``
+#: with other ``--jobs`` sees the same plan.
+MIN_PARTS = 8
+MIN_PART_BYTES = 1 << 20
+MIN_PART_ROWS = 5_000
 PARTS_DIR = "_parts"
 
 
@@ -67,9 +74,11 @@ def plan(pattern: str, input_format: str | None = None, text_field: str = "text"
         groups = reader.parquet_row_groups() if src.fmt == "parquet" else []
         reader.close()
         if src.fmt == "parquet":
-            spans = _parquet_spans(groups, target_rows)
+            rows = min(target_rows, max(MIN_PART_ROWS, -(-sum(groups) // MIN_PARTS)))
+            spans = _parquet_spans(groups, rows)
         elif src.fmt == "jsonl" and not src.gzip and not src.is_url and not _is_gzip(path):
-            spans = _jsonl_spans(path, target_bytes)
+            size = min(target_bytes, max(MIN_PART_BYTES, -(-os.path.getsize(path) // MIN_PARTS)))
+            spans = _jsonl_spans(path, size)
         else:
             spans = [Span()]
         for span in spans:
