@@ -86,8 +86,16 @@ _PER_MONTH: dict[str, float] = {"month": 1.0, "unknown": 1.0, "day": DAYS_PER_MO
 
 
 def _alt(words: Iterable[str]) -> str:
-    """A regex alternation of ``words``, longest first (so ``jtaan`` wins over ``jt``)."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """A regex alternation of ``words``, longest first (so ``jtaan`` wins over ``jt``).
+
+    The words are grouped by first character (``(?:rp\\.|rmb|rp|rm)|idr|…``), longest first within a group:
+    only the words starting with the character at hand can match there, and they are tried in the
+    same order as in the flat alternation, so the matches are the same; the engine tries far fewer.
+    """
+    groups: dict[str, list[str]] = {}
+    for w in sorted(words, key=len, reverse=True):
+        groups.setdefault(w[0], []).append(re.escape(w))
+    return "|".join(g[0] if len(g) == 1 else "(?:" + "|".join(g) + ")" for g in groups.values())
 
 
 _S = r"\s{0,3}"  # bounded gaps keep every pattern linear
@@ -127,6 +135,7 @@ _PERIOD_BEFORE = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_S
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")
 _MAX_DIGITS = 15
+_DECIMAL = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +185,13 @@ def parse_number(s: str) -> float:
 
 def find_money(text: str) -> list[Money]:
     """Every amount of money in ``text``, in order of position; spans index ``text``."""
-    if not any(c.isdigit() for c in text):
+    if not _has_digit(text):
         return []
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer (İ): keep indices aligned
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     spans = [_make(text, d.start(), d.end(), *_digit_range(d.group("n")), "IDR", "month")
-             for d in _DIGIT_SALARY.finditer(low)]
+             for d in _DIGIT_SALARY.finditer(low)] if "digit" in low else []
     out = list(spans)
     i, pos = 0, 0  # spans are sorted; i is the first that may still overlap a later amount
     while (m := _MONEY_RX.search(low, pos)) is not None:
@@ -196,6 +205,14 @@ def find_money(text: str) -> list[Money]:
         if i == len(spans) or spans[i].start >= money.end:
             out.append(money)
     return sorted(out, key=lambda x: x.start)
+
+
+def _has_digit(text: str) -> bool:
+    """``any(c.isdigit() for c in text)``, quickly: ``\\d`` (Unicode Nd) chars are all ``isdigit``; the
+    other ``isdigit`` chars (superscripts, circled digits …) are not ASCII."""
+    if _DECIMAL.search(text) is not None:
+        return True
+    return not text.isascii() and any(c.isdigit() for c in text)
 
 
 def _digit_range(n: str) -> tuple[float, float]:

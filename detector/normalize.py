@@ -221,10 +221,11 @@ def normalize(text: str) -> Normalized:
     ends: list[int] = []
     pos = 0
     for m in _TOKEN_RX.finditer(t1):
-        a, b = m.span()
-        rep = _replacement(m.lastgroup, m.group())
-        if rep == m.group():
+        token, kind = m.group(), m.lastgroup
+        rep = _expand_word(token) if kind == "word" else _replacement(kind, token)  # most tokens are words
+        if rep == token:
             continue
+        a, b = m.span()
         pieces.append(t1[pos:a])
         offs.extend(o1[pos:a])
         ends.extend(e1[pos:a])

@@ -140,7 +140,9 @@ def test_high_pay_depends_on_role() -> None:
 
 
 def test_every_hit_reason_is_bilingual_and_flags_come_from_registry() -> None:
-    a = REG.analyze("Dibutuhkan admin CS, gaji 15jt, tanpa pengalaman, kerja di 🇰🇭, tiket & visa ditanggung, info japri")
+    a = REG.analyze(
+        "Dibutuhkan admin CS, gaji 15jt, tanpa pengalaman, kerja di 🇰🇭, tiket & visa ditanggung, info japri"
+    )
     assert set(a.flags()) >= {"high_pay", "no_skills", "overseas", "paid_travel", "private_contact"}
     for h in a.hits:
         assert h.reason.id and h.reason.en

@@ -194,3 +194,12 @@ def test_when_any_text_then_find_money_returns_exact_spans(text: str) -> None:
         for m in found:
             assert variant[m.start:m.end] == m.text
             assert m.amount_min <= m.amount_max and m.period in PERIODS
+
+
+def test_digit_precheck_equals_isdigit() -> None:
+    from detector.money import _has_digit
+
+    for text in ["", "abc", "abc1", "٣", "²", "x²y", "①", "gaji dua digit ²", "१२", "\x00", "🙏", "Ⅻ"]:
+        assert _has_digit(text) == any(c.isdigit() for c in text), text
+    # a superscript is isdigit() but not \d: "gaji dua digit" is still read when one is present
+    assert find_money("gaji dua digit ²") and not find_money("gaji dua digit")

@@ -8,13 +8,14 @@ text. Every hit carries evidence as offsets into the ORIGINAL text.
 from __future__ import annotations
 
 import re as _stdlib_re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import regex
 
-from detector.indicators.prefilter import required_literals
+from detector.indicators.prefilter import Requirement, may_match, requirement
 from detector.normalize import Normalized
 
 Kind = Literal["risk", "counter"]
@@ -54,8 +55,8 @@ class Pattern:
     regex: str
     score: float
     compiled: Any = field(init=False, repr=False, compare=False)
-    #: Literals one of which every match contains (None: always run the regex).
-    required: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+    #: Literals every match's text contains (see :mod:`detector.indicators.prefilter`; None: always run).
+    requirement: Requirement | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "pattern name must not be empty")
@@ -68,11 +69,20 @@ class Pattern:
             raise ValueError(f"pattern {self.name!r}: invalid regex: {exc}") from exc
         _require(not compiled.match(""), f"pattern {self.name!r} matches the empty string")
         object.__setattr__(self, "compiled", compiled)
-        object.__setattr__(self, "required", required_literals(self.regex))
+        object.__setattr__(self, "requirement", requirement(self.regex))
+
+    def may_match(self, text: str) -> bool:
+        """False only if ``text`` lacks the literals every match needs (then there is no match)."""
+        return may_match(self.requirement, text)
 
     def finditer(self, text: str) -> Iterable[Any]:
-        if self.required is not None and not any(lit in text for lit in self.required):
-            return
+        """The matches in ``text``; stops early (keeping the matches so far) on hostile input."""
+        if not self.may_match(text):
+            return ()
+        return self.run(text)
+
+    def run(self, text: str) -> Iterator[Any]:
+        """The matches in ``text``, without the literal prefilter (the caller has screened ``text``)."""
         try:
             yield from self.compiled.finditer(text, timeout=REGEX_TIMEOUT_S)
         except TimeoutError:
@@ -120,6 +130,11 @@ class AnalysisContext:
 
     normalized: Normalized
     money: Sequence[Any]  # detector.money.Money, found on the normalised text
+    #: Set by :meth:`IndicatorRegistry.analyze` from one :class:`~detector.indicators.prefilter.LiteralScreen`
+    #: scan: ``id()`` of the patterns that scan covered, and of those whose literals the text holds.
+    #: A pattern the scan did not cover checks its own literals.
+    screened: AbstractSet[int] = frozenset()
+    runnable: AbstractSet[int] = frozenset()
 
     def make_hit(self, ind: Indicator, start: int, end: int, score: float, pattern: str,
                  details: dict[str, Any] | None = None) -> Hit:
@@ -170,14 +185,20 @@ class Indicator:
     def analyze(self, ctx: AnalysisContext) -> list[Hit]:
         text = ctx.normalized.text
         hits: list[Hit] = []
+        runnable, screened = ctx.runnable, ctx.screened
         for pat in self.patterns:
-            for m in pat.finditer(text):
+            key = id(pat)
+            if key not in runnable and (key in screened or not pat.may_match(text)):
+                continue  # the text lacks literals every match of the pattern contains
+            for m in pat.run(text):
                 start, end = m.span()
                 if self._negated(text, start) or not self.accept(ctx, m):
                     continue
                 score = pat.score + (self.context_boost if self._in_context(text, start, end) else 0.0)
                 hits.append(ctx.make_hit(self, start, end, score, pat.name))
         hits.extend(self.extra_hits(ctx))
+        if len(hits) < 2:
+            return hits
         return _merge_overlaps(hits, ctx.normalized.original)
 
     def accept(self, ctx: AnalysisContext, match: Any) -> bool:  # noqa: ARG002 - hook

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from detector.indicators.base import AnalysisContext, Hit, Indicator
+from detector.indicators.prefilter import first_char_alternation
 
 # Tier 3: main destinations of online-scam compounds (BP2MI/Kemenlu repatriation cases).
 # Tier 2: frequent destinations of non-procedural placement. Tier 1: other destinations.
@@ -18,7 +19,8 @@ DESTINATIONS: dict[str, tuple[int, tuple[str, ...]]] = {
     "filipina": (2, ("filipina", "philippines", "manila", "pampanga", "pogo")),
     "thailand": (2, ("thailand", "bangkok", "pattaya")),
     "vietnam": (2, ("vietnam", "ho chi minh", "hanoi")),
-    "malaysia": (2, ("malaysia", "kuala lumpur", "johor", "sabah", "sarawak", "kota kinabalu", "penang", "selangor", "tawau", "negeri jiran")),
+    "malaysia": (2, ("malaysia", "kuala lumpur", "johor", "sabah", "sarawak", "kota kinabalu", "penang", "selangor",
+                     "tawau", "negeri jiran")),
     "brunei": (2, ("brunei",)),
     "timur tengah": (2, ("timur tengah", "arab saudi", "saudi", "riyadh", "jeddah", "dubai", "uea", "uni emirat arab",
                          "abu dhabi", "qatar", "doha", "kuwait", "oman", "bahrain", "yordania", "irak", "suriah",
@@ -50,8 +52,11 @@ _ALIASES = sorted(
     key=lambda t: -len(t[0]),
 )
 _LOOKUP = {alias: (dest, tier) for alias, dest, tier in _ALIASES}
-# stdlib `re`: a plain alternation of literals, scanned several times faster than with `regex`.
-_DEST_RE = re.compile(r"\b(?:" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES) + r")\b")
+# stdlib `re`: a plain alternation of literals (longest first), scanned several times faster than with
+# `regex`, and faster still with the alternatives grouped by first letter (same matches, same order).
+_DEST_RE = re.compile(
+    r"\b(?:" + first_char_alternation([re.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES]) + r")\b"
+)
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,27 @@ from dataclasses import dataclass
 import regex
 
 from detector.indicators.base import AnalysisContext, Hit, Indicator
+from detector.indicators.prefilter import first_char_alternation, may_match, requirement
 
 #: Monthly pay (IDR) above which an entry-level or unnamed role's offer is implausible.
 ENTRY_LEVEL_THRESHOLD_IDR = 8_000_000
 #: Monthly pay (IDR) above which even a skilled/professional role's offer is implausible.
 SKILLED_THRESHOLD_IDR = 60_000_000
 
-_SKILLED_ROLE = regex.compile(
-    r"\b(?:dokter|dr\.|spesialis|specialist|pilot|co-?pilot|engineer|insinyur|programmer|developer|"
-    r"software|data\s+scientist|data\s+engineer|devops|arsitek|architect|manager|manajer|direktur|"
-    r"director|head\s+of|vp|konsultan\s+senior|akuntan\s+senior|auditor|aktuaris|geolog|geologist|"
-    r"ahli\s+geologi|lawyer|advokat|pengacara|notaris|dosen|profesor|researcher|peneliti|"
-    r"nakhoda|nahkoda|kapten|mualim|masinis\s+kapal|chief\s+officer|offshore|rig|welder\s+bersertifikat|"
-    r"apoteker|perawat\s+(?:icu|bersertifikat|berlisensi)|cto|cfo|ceo|senior|lead)\b"
+_SKILLED_ROLES = (
+    r"dokter", r"dr\.", r"spesialis", r"specialist", r"pilot", r"co-?pilot", r"engineer", r"insinyur",
+    r"programmer", r"developer", r"software", r"data\s+scientist", r"data\s+engineer", r"devops", r"arsitek",
+    r"architect", r"manager", r"manajer", r"direktur", r"director", r"head\s+of", r"vp", r"konsultan\s+senior",
+    r"akuntan\s+senior", r"auditor", r"aktuaris", r"geolog", r"geologist", r"ahli\s+geologi", r"lawyer",
+    r"advokat", r"pengacara", r"notaris", r"dosen", r"profesor", r"researcher", r"peneliti", r"nakhoda",
+    r"nahkoda", r"kapten", r"mualim", r"masinis\s+kapal", r"chief\s+officer", r"offshore", r"rig",
+    r"welder\s+bersertifikat", r"apoteker", r"perawat\s+(?:icu|bersertifikat|berlisensi)", r"cto", r"cfo",
+    r"ceo", r"senior", r"lead",
 )
+# The alternatives grouped by first letter: the same matches, found faster.
+_SKILLED_ROLE = regex.compile(r"\b(?:" + first_char_alternation(_SKILLED_ROLES) + r")\b")
+#: Literals every match of _SKILLED_ROLE contains: without them the regex need not run.
+_SKILLED_REQUIREMENT = requirement(_SKILLED_ROLE.pattern)
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,8 @@ class HighPayIndicator(Indicator):
         top_pay = max((m.idr_per_month_max or 0.0 for m in ctx.money if m.period != "once"), default=0.0)
         if top_pay < ENTRY_LEVEL_THRESHOLD_IDR:
             return hits
-        skilled = bool(_SKILLED_ROLE.search(ctx.normalized.text, timeout=0.25))
+        text = ctx.normalized.text
+        skilled = may_match(_SKILLED_REQUIREMENT, text) and bool(_SKILLED_ROLE.search(text, timeout=0.25))
         threshold = SKILLED_THRESHOLD_IDR if skilled else ENTRY_LEVEL_THRESHOLD_IDR
         for m in ctx.money:
             top = m.idr_per_month_max

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from detector.indicators.base import AnalysisContext, Hit, Indicator, Pattern, Text2
+from detector.indicators.prefilter import LiteralScreen, requirement, single_spaced
 from detector.money import Money, find_money
 from detector.normalize import Normalized, normalize
 
@@ -69,6 +70,18 @@ class IndicatorRegistry:
         if not self._indicators:
             raise ValueError("a registry needs at least one indicator")
         self.version = version
+        # One literal scan per text decides which patterns can match (patterns are kept alive by
+        # self._indicators, so their id() is stable). Normalised text has only lone plain spaces,
+        # so the literals may span words ("tanpa pengalaman").
+        patterns = {id(pat): pat for ind in self._indicators.values() for pat in ind.patterns}
+        self._screen = LiteralScreen([(key, requirement(pat.regex, single_spaces=True))
+                                      for key, pat in patterns.items()])
+        self._screened = frozenset(patterns)
+        #: (indicator, ids of its patterns, whether it does nothing but run them: then it can be
+        #: skipped when the screen rules all of them out)
+        self._plan = [(ind, frozenset(map(id, ind.patterns)),
+                       type(ind).analyze is Indicator.analyze and type(ind).extra_hits is Indicator.extra_hits)
+                      for ind in self._indicators.values()]
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -105,10 +118,17 @@ class IndicatorRegistry:
             raise TypeError(f"expected a str, got {type(text).__name__}")
         norm = normalize(text)
         money = tuple(find_money(norm.text))
-        ctx = AnalysisContext(normalized=norm, money=money)
         hits: list[Hit] = []
-        for ind in self:
-            hits.extend(ind.analyze(ctx))
+        if single_spaced(norm.text):
+            runnable = self._screen.passing(norm.text)
+            ctx = AnalysisContext(normalized=norm, money=money, screened=self._screened, runnable=runnable)
+            for ind, keys, patterns_only in self._plan:
+                if not (patterns_only and runnable.isdisjoint(keys)):  # else it would find nothing
+                    hits.extend(ind.analyze(ctx))
+        else:  # not normalised as expected: each pattern checks its own (whitespace-agnostic) literals
+            ctx = AnalysisContext(normalized=norm, money=money)
+            for ind in self:
+                hits.extend(ind.analyze(ctx))
         return Analysis(normalized=norm, hits=tuple(hits), money=money)
 
 
