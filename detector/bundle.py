@@ -15,7 +15,7 @@ from typing import Any
 
 import joblib
 
-from detector.hashing import file_sha256
+from detector.files import atomic_write_text, file_sha256
 
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = 1
@@ -70,7 +70,7 @@ def save_bundle(pipeline: Any, metadata: dict[str, Any], models_dir: str | Path)
         "sklearn_version": metadata.get("sklearn_version"),
         "bundle_format": BUNDLE_FORMAT,
     }
-    _atomic_write_text(models_dir / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(models_dir / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return final
 
 
@@ -165,11 +165,3 @@ def _warn_on_version_skew(meta: dict[str, Any], file: Path) -> None:
             BundleVersionWarning,
             stacklevel=3,
         )
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)

@@ -213,10 +213,7 @@ def _calibrated(cv: CalibratedClassifierCV) -> Proba:
         denominator = np.sum(proba, axis=1)[:, np.newaxis]
         proba = np.divide(proba, denominator, out=np.full_like(proba, 1 / n_classes), where=denominator != 0)
         proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
-        mean = np.zeros((pred.shape[0], n_classes))
-        mean += proba
-        mean /= 1
-        return mean
+        return proba  # scikit-learn averages over calibrated classifiers: here there is one
     return calibrated
 
 

@@ -34,7 +34,7 @@ from detector.evaluation import (
     report,
 )
 from detector.features import analyses
-from detector.hashing import file_sha256
+from detector.files import file_sha256
 from detector.model import LABELS, TextRuleStack, build_pipeline, build_tfidf_baseline
 
 Log = Callable[[str], None]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from detector.batch.formats import ScanInputError, Source
+from detector.files import atomic_write_text
 
 VERSION = 1
 
@@ -48,10 +48,7 @@ def fingerprint(src: Source, **options: Any) -> dict[str, Any]:
 
 
 def save(path: str, state: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".ckpt-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"version": VERSION, **state}, fh, ensure_ascii=False)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps({"version": VERSION, **state}, ensure_ascii=False), mode=None)
 
 
 def load(path: str, expected: dict[str, Any]) -> dict[str, Any] | None:

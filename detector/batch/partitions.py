@@ -19,6 +19,7 @@ from detector.batch.frame import score_frame, scored_records
 from detector.batch.readers import RowReader, Span
 from detector.batch.sinks import make_sink
 from detector.batch.summary import ScanSummary
+from detector.files import atomic_write_text
 
 TARGET_BYTES = 16 << 20      # JSONL bytes per partition, at most
 TARGET_ROWS = 50_000         # Parquet rows per partition (whole row groups), at most
@@ -174,10 +175,7 @@ def run_partition(spec: PartSpec, opts: PartOptions, bundle_data: bytes, sha256:
         sink.finish(dest)
         os.replace(rejects_tmp, opts.sidecar(spec.index, "rejects.jsonl"))
         state = {"spec": asdict(spec), "summary": summary.state()}
-        tmp = opts.sidecar(spec.index, "json.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(state, fh, ensure_ascii=False)
-        os.replace(tmp, opts.sidecar(spec.index, "json"))
+        atomic_write_text(opts.sidecar(spec.index, "json"), json.dumps(state, ensure_ascii=False))
         return state
     finally:
         sink.close()

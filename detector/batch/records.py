@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from detector.batch.readers import MISSING, Row
 from detector.detector import MAX_TEXT_CHARS
+from detector.detector import text_problem as _core_text_problem
 
 if TYPE_CHECKING:
     from detector.detector import Detector
@@ -21,20 +22,13 @@ CONTRACT = ("id", "risk_score", "risk_level", "label", "flags", "evidence")
 
 
 def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
-    """``(code, message)`` when ``text`` cannot be scored (same rules as ``validate_text``), else None."""
+    """``(code, message)`` when a row's text cannot be scored, else None: an absent or null field is
+    ``missing_text``; everything else is the core's rules (:func:`detector.detector.text_problem`)."""
     if text is MISSING:
         return "missing_text", "missing text field"
     if text is None:
         return "missing_text", "text is null"
-    if not isinstance(text, str):
-        return "not_string", f"text must be a string, got {type(text).__name__}"
-    if not text.strip():
-        return "empty_text", "text is empty"
-    if len(text) > max_chars:
-        return "too_long", f"text is {len(text)} characters long; the limit is {max_chars}"
-    if "\x00" in text:
-        return "nul_byte", "text contains a NUL byte"
-    return None
+    return _core_text_problem(text, max_chars)
 
 
 def row_problem(row: Row, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:

@@ -5,11 +5,10 @@ in HTML)."""
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from typing import Any
 
 from detector.batch.summary import ScanSummary
+from detector.files import atomic_write_text
 
 LEVEL_ORDER = ("tinggi", "sedang", "rendah")
 
@@ -94,8 +93,4 @@ def write_report(s: ScanSummary, path: str, title: str = "Scan report") -> None:
         text = render_markdown(s, title)
     else:
         raise ValueError(f"--report {path}: name it .md or .html")
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".report-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    atomic_write_text(path, text)

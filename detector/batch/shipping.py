@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from detector.bundle import BundleError, resolve
-from detector.hashing import file_sha256
+from detector.files import file_sha256
 
 if TYPE_CHECKING:
     from detector.detector import Detector
