@@ -149,8 +149,9 @@ def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str |
 
     from detector.batch.formats import ScanInputError
     from detector.batch.progress import wanted
+    from detector.batch.report import HTML_SUFFIXES, MARKDOWN_SUFFIXES
 
-    if report and not report.lower().endswith((".md", ".markdown", ".html", ".htm")):
+    if report and not report.lower().endswith(HTML_SUFFIXES + MARKDOWN_SUFFIXES):
         raise click.BadParameter("name the report .md or .html", param_hint="--report")
     if engine == "local" and (scheduler or master):
         raise click.BadParameter("--scheduler needs --engine dask, --master needs --engine spark")

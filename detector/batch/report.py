@@ -84,12 +84,16 @@ def render_html(s: ScanSummary, title: str = "Scan report") -> str:
     return "\n".join(out) + "\n"
 
 
+HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
 def write_report(s: ScanSummary, path: str, title: str = "Scan report") -> None:
     """Write the report (format from the extension: .md or .html) atomically."""
     low = path.lower()
-    if low.endswith((".html", ".htm")):
+    if low.endswith(HTML_SUFFIXES):
         text = render_html(s, title)
-    elif low.endswith((".md", ".markdown")):
+    elif low.endswith(MARKDOWN_SUFFIXES):
         text = render_markdown(s, title)
     else:
         raise ValueError(f"--report {path}: name it .md or .html")
