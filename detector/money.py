@@ -45,6 +45,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import resources
 
+from detector.alternation import words_alternation
+
 #: Working days per month, hours per working day and weeks per month used for the conversion.
 DAYS_PER_MONTH = 26
 HOURS_PER_DAY = 8
@@ -86,16 +88,9 @@ _PER_MONTH: dict[str, float] = {"month": 1.0, "unknown": 1.0, "day": DAYS_PER_MO
 
 
 def _alt(words: Iterable[str]) -> str:
-    """A regex alternation of ``words``, longest first (so ``jtaan`` wins over ``jt``).
-
-    The words are grouped by first character (``(?:rp\\.|rmb|rp|rm)|idr|…``), longest first within a group:
-    only the words starting with the character at hand can match there, and they are tried in the
-    same order as in the flat alternation, so the matches are the same; the engine tries far fewer.
-    """
-    groups: dict[str, list[str]] = {}
-    for w in sorted(words, key=len, reverse=True):
-        groups.setdefault(w[0], []).append(re.escape(w))
-    return "|".join(g[0] if len(g) == 1 else "(?:" + "|".join(g) + ")" for g in groups.values())
+    """A regex alternation of ``words``, longest first (so ``jtaan`` wins over ``jt``), grouped by first
+    character (``(?:rp\\.|rmb|rp|rm)|idr|…``): the same matches as the flat alternation, tried faster."""
+    return words_alternation(words)
 
 
 _S = r"\s{0,3}"  # bounded gaps keep every pattern linear

@@ -18,13 +18,13 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detector.alternation import first_char_alternation
 from detector.indicators import IndicatorRegistry, Pattern, geo, money_based
 from detector.indicators.base import AnalysisContext
 from detector.indicators.prefilter import (
     MAX_LITERALS,
     LiteralScreen,
     _compact,
-    first_char_alternation,
     holds,
     may_match,
     requirement,
@@ -300,4 +300,8 @@ def test_first_char_alternation_refuses_alternatives_it_cannot_group() -> None:
         with pytest.raises(ValueError):
             first_char_alternation(bad)
     assert first_char_alternation(["ab", "cd", "ax"]) == "(?:ab|ax)|cd"
+    # an escaped metacharacter is a literal first character too (currency words: "$", "us$")
+    assert first_char_alternation([r"\$x", "us", r"\$"]) == r"(?:\$x|\$)|us"
+    with pytest.raises(ValueError):
+        first_char_alternation([r"\$?x"])
 

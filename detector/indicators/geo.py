@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from detector.alternation import first_char_alternation
 from detector.indicators.base import AnalysisContext, Hit, Indicator
-from detector.indicators.prefilter import first_char_alternation
 
 # Tier 3: main destinations of online-scam compounds (BP2MI/Kemenlu repatriation cases).
 # Tier 2: frequent destinations of non-procedural placement. Tier 1: other destinations.

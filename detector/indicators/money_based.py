@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import regex
 
+from detector.alternation import first_char_alternation
 from detector.indicators.base import AnalysisContext, Hit, Indicator
-from detector.indicators.prefilter import first_char_alternation, may_match, requirement
+from detector.indicators.prefilter import may_match, requirement
 
 #: Monthly pay (IDR) above which an entry-level or unnamed role's offer is implausible.
 ENTRY_LEVEL_THRESHOLD_IDR = 8_000_000

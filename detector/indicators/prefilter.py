@@ -442,21 +442,3 @@ def _trie_regex(words: Iterable[str]) -> str:
         return body
 
     return emit(trie)
-
-
-def first_char_alternation(alternatives: Sequence[str]) -> str:
-    """``a1|a2|…`` with the alternatives grouped by their first character, order kept within a group.
-
-    Matches exactly what the flat alternation matches, at the same positions, choosing the same
-    alternative: at any position only the alternatives starting with the character there can
-    match, and they are tried in their original order. It is faster because the engine tries
-    one group per position instead of every alternative. Each alternative must start with a
-    plain character (not an escape, group, class or assertion).
-    """
-    groups: dict[str, list[str]] = {}
-    for alt in alternatives:
-        if not alt[:1].isalnum() or alt[1:2] in ("*", "+", "?", "{"):
-            raise ValueError(f"alternative {alt!r} must start with a plain character")
-        groups.setdefault(alt[0], []).append(alt)
-    return "|".join(g[0] if len(g) == 1 else "(?:" + "|".join(g) + ")" for g in groups.values())
-
