@@ -16,7 +16,8 @@ same probabilities from the fitted attributes:
 * a ``HistGradientBoostingClassifier`` without categorical features: all trees are flattened into
   node arrays and walked together, level by level, with numpy (scikit-learn calls one Cython
   predictor per tree, ~6 µs each: 600 trees cost ~6 ms per call however few posts it is given); leaf
-  values are added in scikit-learn's order (baseline, then iteration by iteration);
+  values are added in scikit-learn's order (baseline, then iteration by iteration); batches of
+  :data:`NATIVE_TREE_ROWS` rows or more go to scikit-learn's own predictors on one thread instead;
 * anything else runs through its own ``predict_proba`` or ``transform``.
 
 The fitted estimator is never modified (the bundle can still be pickled as it was loaded). The
@@ -29,8 +30,7 @@ from __future__ import annotations
 import functools
 import warnings
 from array import array
-from collections.abc import Callable, Iterable, Sequence
-from itertools import chain
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,10 @@ Proba = Callable[[Any], np.ndarray]
 
 #: Largest difference from ``estimator.predict_proba`` accepted on the probe posts.
 TOLERANCE = 1e-12
+#: From this many rows on, the gradient-boosted trees run through scikit-learn's own Cython
+#: predictors (one call per tree: cheaper per row on big batches); below it, the numpy walk
+#: (scikit-learn's ~6 µs per tree and call would dominate a small batch).
+NATIVE_TREE_ROWS = 256
 #: Distinct words whose n-gram columns are cached, per vectorizer.
 WORD_CACHE_SIZE = 200_000
 #: Posts the compiled function is checked on (with a batch of all of them and each one alone).
@@ -160,6 +164,8 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
         if X.ndim != 2 or X.shape[1] != n_features:
             raise ValueError(f"expected {n_features} features, got shape {X.shape}")
         n = X.shape[0]
+        if n >= NATIVE_TREE_ROWS:  # scikit-learn's own (Cython) predictors, on one thread
+            return np.ascontiguousarray(est._raw_predict(X, n_threads=1))
         node = np.repeat(roots[np.newaxis, :], n, axis=0)
         rows = np.arange(n)[:, np.newaxis]
         for _ in range(depth):
@@ -250,38 +256,40 @@ class _Tfidf:
         self.idf: np.ndarray | None = np.asarray(vec.idf_) if vec.use_idf else None
         self.l2 = vec.norm == "l2"
         self.analyze = vec.build_analyzer()
-        self.per_word: Callable[[str], tuple[int, ...]] | None = None
+        # Column indices as raw bytes of C ints: a document's columns are one bytes.join away.
+        self.index = np.int32 if len(self.vocabulary) <= np.iinfo(np.int32).max else np.int64
+        self.typecode = "i" if self.index is np.int32 else "q"
+        assert array(self.typecode).itemsize == np.dtype(self.index).itemsize
+        self.per_word: Callable[[str], bytes] | None = None
         if vec.analyzer == "char_wb":
             self.preprocess = vec.build_preprocessor()
             self.decode = vec.decode
             ngrams = CountVectorizer(analyzer="char_wb", ngram_range=vec.ngram_range, lowercase=False).build_analyzer()
-            vocab = self.vocabulary
+            vocab, typecode = self.vocabulary, self.typecode
 
             @functools.lru_cache(maxsize=WORD_CACHE_SIZE)
-            def columns(word: str) -> tuple[int, ...]:
-                return tuple(c for g in ngrams(word) if (c := vocab.get(g)) is not None)
+            def columns(word: str) -> bytes:
+                return array(typecode, [c for g in ngrams(word) if (c := vocab.get(g)) is not None]).tobytes()
             self.per_word = columns
 
-    def _columns(self, doc: Any) -> Iterable[int]:
+    def _columns(self, doc: Any) -> bytes:
         """The vocabulary column of every n-gram occurrence in ``doc`` (repeats are counted later)."""
         if self.per_word is not None:
-            return chain.from_iterable(map(self.per_word, self.preprocess(self.decode(doc)).split()))
+            return b"".join(map(self.per_word, self.preprocess(self.decode(doc)).split()))
         get = self.vocabulary.get
-        return (c for c in map(get, self.analyze(doc)) if c is not None)
+        return array(self.typecode, [c for c in map(get, self.analyze(doc)) if c is not None]).tobytes()
 
     def __call__(self, docs: Sequence[Any]) -> Any:
         if isinstance(docs, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
-        j = array("q")  # C int64 buffers: filled from iterators in C, handed to numpy without a copy
-        indptr = array("q", [0])
-        for doc in docs:
-            j.extend(self._columns(doc))
-            indptr.append(len(j))
-        index = np.int32 if len(j) <= np.iinfo(np.int32).max else np.int64
+        parts = [self._columns(doc) for doc in docs]
+        width = np.dtype(self.index).itemsize
+        indptr = np.zeros(len(parts) + 1, dtype=self.index)
+        indptr[1:] = np.cumsum(np.array([len(b) for b in parts], dtype=np.int64) // width)
+        j = np.frombuffer(bytearray(b"".join(parts)), dtype=self.index)  # writable: indices get sorted
         # One entry per occurrence; summing duplicates (in C) gives the counts, sorted by column.
-        X = sp.csr_matrix((np.ones(len(j), dtype=self.dtype), np.frombuffer(j, dtype=np.int64).astype(index),
-                           np.frombuffer(indptr, dtype=np.int64).astype(index)),
-                          shape=(len(indptr) - 1, len(self.vocabulary)), dtype=self.dtype)
+        X = sp.csr_matrix((np.ones(len(j), dtype=self.dtype), j, indptr),
+                          shape=(len(parts), len(self.vocabulary)), dtype=self.dtype)
         X.sum_duplicates()
         if self.sublinear_tf:
             np.log(X.data, X.data)

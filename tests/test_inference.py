@@ -59,7 +59,8 @@ def test_compiled_freshly_trained_estimators_equal_their_own_predict_proba(make,
     np.testing.assert_allclose(fast(probe), est.predict_proba(probe), rtol=0, atol=1e-12)
 
 
-def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values() -> None:
+@pytest.mark.parametrize("rows", [50, inference.NATIVE_TREE_ROWS + 44], ids=["numpy-walk", "native-predictors"])
+def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values(rows: int) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 6))
     y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
@@ -67,7 +68,7 @@ def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values() -> N
     hgb = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=9, random_state=0).fit(X, y)
     raw = inference._hgb_raw(hgb)
     assert raw is not None
-    Xt = rng.normal(size=(50, 6))
+    Xt = rng.normal(size=(rows, 6))
     Xt[rng.random(Xt.shape) < 0.3] = np.nan
     np.testing.assert_array_equal(raw(Xt), hgb._raw_predict(Xt))
     np.testing.assert_allclose(compile_predictor(hgb, list(Xt[:3]))(Xt), hgb.predict_proba(Xt), rtol=0, atol=1e-12)

@@ -17,6 +17,7 @@ import pandas as pd
 from detector.batch.formats import ScanInputError, expand, input_source
 from detector.batch.frame import score_frame, scored_records
 from detector.batch.readers import RowReader, Span
+from detector.batch.records import dumps
 from detector.batch.sinks import make_sink
 from detector.batch.summary import ScanSummary
 from detector.files import atomic_write_text
@@ -170,7 +171,7 @@ def run_partition(spec: PartSpec, opts: PartOptions, bundle_data: bytes, sha256:
                     summary.add_record(rec, texts[rec["row"]])
                 for r in rejects:
                     summary.add_reject(r["code"])
-                    rej.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
+                    rej.write(dumps(r))
         sink.checkpoint(force=True)
         sink.finish(dest)
         os.replace(rejects_tmp, opts.sidecar(spec.index, "rejects.jsonl"))

@@ -10,6 +10,9 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+import numpy as np
+
 from detector.batch.readers import MISSING, Row
 from detector.detector import MAX_TEXT_CHARS
 from detector.detector import text_problem as _core_text_problem
@@ -59,9 +62,21 @@ def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]
     return out
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (from a pandas round trip) as Python values, for the encoder."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise NotImplementedError(f"cannot write a {type(value).__name__} to JSON")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_plain)
+
+
 def dumps(rec: dict[str, Any]) -> bytes:
-    """One JSONL line."""
-    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+    """One JSONL line: compact UTF-8 JSON (a non-finite number is written as null)."""
+    return _ENCODER.encode(rec) + b"\n"
 
 
 def cell(value: Any) -> Any:
