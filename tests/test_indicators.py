@@ -77,6 +77,9 @@ HITS = [
     ("company_identity", "Alamat kantor: Jl. Gatot Subroto No. 12, Bandung", "Jl. Gatot Subroto No. 12"),
     ("awareness_context", "WASPADA modus lowongan kerja ke Kamboja!", "WASPADA"),
     ("awareness_context", "Korban TPPO dipulangkan dari Myanmar", "TPPO"),
+    ("awareness_context", "Terdakwa perekrut itu divonis 6 tahun", "Terdakwa"),
+    ("awareness_context", "gaji 9jt tanpa syarat? itu jebakan", "jebakan"),
+    ("awareness_context", "berangkat lewat jalur tikus Nunukan", "jalur tikus"),
 ]
 
 
@@ -112,6 +115,7 @@ NEAR_MISSES = [
     ("official_programme", "Program magang mandiri tanpa seleksi"),
     ("company_identity", "Kirim CV ke lowongan.kerja123@gmail.com"),
     ("awareness_context", "Dibutuhkan admin gaji 8 juta, tanpa pengalaman"),
+    ("awareness_context", "Lowongan resmi, jalur cepat, berangkat bulan depan"),
 ]
 
 
