@@ -144,6 +144,11 @@ ABBREVIATIONS: dict[str, str] = {
     # contact channels
     "wa": "whatsapp", "wasap": "whatsapp", "watsap": "whatsapp", "whatsap": "whatsapp", "whatapp": "whatsapp",
     "ib": "inbox", "inbok": "inbox", "hub": "hubungi", "hubungin": "hubungi", "tele": "telegram", "tg": "telegram",
+    # regional languages mixed into posts (Javanese, Sundanese) and Malay words used by brokers
+    "ora": "tidak", "mboten": "tidak", "teu": "tidak", "henteu": "tidak", "ojo": "jangan",
+    "kerjo": "kerja", "gawe": "kerja", "mbayar": "bayar", "mayar": "bayar",
+    "duwit": "uang", "artos": "uang", "ewu": "ribu", "sedino": "sehari", "wis": "sudah",
+    "imigresen": "imigrasi", "melancong": "wisata", "majikane": "majikan",
 }
 
 _TOKEN_RX = re.compile(

@@ -30,6 +30,9 @@ CASES = [
     ("cwe & cowo dibthkan utk kerja di ln", "cewek & cowok dibutuhkan untuk kerja di luar negeri"),
     ("gak usah pglmn, lgsg krj", "tidak usah pengalaman, langsung kerja"),
     ("japri / pm / dm / ib", "japri / pm / dm / inbox"),
+    ("ojo ngomong kerjo, ora usah mbayar", "jangan ngomong kerja, tidak usah bayar"),  # Javanese
+    ("teu kedah mayar artos", "tidak kedah bayar uang"),  # Sundanese
+    ("sedino 200 ewu, paspor melancong", "sehari 200 ribu, paspor wisata"),
     ("tkw tki pmi", "tkw tki pmi"),  # kept as written (see the module docstring)
     ("e-pmi, bpjs pmi", "e-pmi, bpjs pmi"),
     # spacing tricks
