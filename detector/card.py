@@ -12,19 +12,39 @@ def _f(x: Any, pct: bool = False) -> str:
 
 
 def _block(title: str, rep: dict[str, Any]) -> list[str]:
+    """A report section; without baselines in ``rep`` (``detector assess``) the model's column only."""
     m = rep["model"]
-    kw, tf = rep["baseline_keyword_rule"], rep["baseline_tfidf_lr"]
     lines = [f"### {title}", "", f"Rows: {m['n']}. Thresholds on P(high): sedang ≥ {m['thresholds']['sedang']}, "
-             f"tinggi ≥ {m['thresholds']['tinggi']}.", "",
-             "| metric | model | TF-IDF + LR baseline | keyword rule (4 card flags) |",
+             f"tinggi ≥ {m['thresholds']['tinggi']}.", ""]
+    if "baseline_tfidf_lr" not in rep:
+        lines += ["| metric | model |", "|---|---|",
+                  f"| ROC-AUC high vs low | {_f(m['roc_auc_high_vs_low'])} |",
+                  f"| PR-AUC (high) | {_f(m['pr_auc_high'])} |",
+                  f"| precision at tinggi | {_f(m['tinggi']['precision'])} |",
+                  f"| recall at tinggi | {_f(m['tinggi']['recall'])} |",
+                  f"| hard-negative FPR at tinggi | {_f(m['hard_negatives']['fpr_tinggi'], True)} |",
+                  f"| portal adverts at tinggi | {m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']} |"]
+        return lines + _model_lines(m)
+    kw, tf = rep["baseline_keyword_rule"], rep["baseline_tfidf_lr"]
+    lines += ["| metric | model | TF-IDF + LR baseline | keyword rule (4 card flags) |",
              "|---|---|---|---|",
              f"| ROC-AUC high vs low | {_f(m['roc_auc_high_vs_low'])} | {_f(tf['roc_auc_high_vs_low'])} | {_f(kw['roc_auc_high_vs_low'])} |",
              f"| PR-AUC (high) | {_f(m['pr_auc_high'])} | {_f(tf['pr_auc_high'])} | {_f(kw['pr_auc_high'])} |",
              f"| precision at tinggi | {_f(m['tinggi']['precision'])} | {_f(tf['tinggi']['precision'])} | {_f(kw['tinggi']['precision'])} |",
              f"| recall at tinggi | {_f(m['tinggi']['recall'])} | {_f(tf['tinggi']['recall'])} | {_f(kw['tinggi']['recall'])} |",
              f"| hard-negative FPR at tinggi | {_f(m['hard_negatives']['fpr_tinggi'], True)} | {_f(tf['hard_negatives_fpr_tinggi'], True)} | {_f(kw['hard_negatives_fpr_tinggi'], True)} |",
-             f"| portal adverts at tinggi | {m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']} | {tf['portal_n_tinggi']} | {kw['portal_n_tinggi']} |",
-             "", f"Macro F1 (3 classes): {_f(m['macro_f1'])}; ROC-AUC high vs rest: {_f(m['roc_auc_high_vs_rest'])}; "
+             f"| portal adverts at tinggi | {m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']} | {tf['portal_n_tinggi']} | {kw['portal_n_tinggi']} |"]
+    lines += _model_lines(m)
+    mg = rep.get("margins", {})
+    for name, d in mg.items():
+        lines.append(f"- Margin over {name}: " + ", ".join(f"{k} {v:+.3f}" if v is not None else f"{k} n/a" for k, v in d.items()))
+    lines.append("")
+    return lines
+
+
+def _model_lines(m: dict[str, Any]) -> list[str]:
+    """Per-class, confusion, per-category and hard-negative lines of one model report."""
+    lines = ["", f"Macro F1 (3 classes): {_f(m['macro_f1'])}; ROC-AUC high vs rest: {_f(m['roc_auc_high_vs_rest'])}; "
              f"recall of high at sedang or above: {_f(m['sedang_or_above_recall'])}.", "",
              "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for c, v in m["per_class"].items():
@@ -43,10 +63,6 @@ def _block(title: str, rep: dict[str, Any]) -> list[str]:
     hn = m["hard_negatives"]
     lines += ["", f"Hard negatives ({', '.join(hn['categories'])}): n = {hn['n']}, at tinggi {_f(hn['fpr_tinggi'], True)}, "
               f"at sedang or above {_f(hn['fpr_sedang_or_above'], True)}.", ""]
-    mg = rep.get("margins", {})
-    for name, d in mg.items():
-        lines.append(f"- Margin over {name}: " + ", ".join(f"{k} {v:+.3f}" if v is not None else f"{k} n/a" for k, v in d.items()))
-    lines.append("")
     return lines
 
 
@@ -61,6 +77,9 @@ def render_report(meta: dict[str, Any]) -> str:
              f"{d['label_counts_test']}.", "",
              "Thresholds were chosen on out-of-fold predictions of the training split, never on the test split.", ""]
     lines += _block("Held-out test split (the shipped model)", meta["metrics"]["heldout_test"])
+    check = meta["metrics"].get("fresh_writer_check")
+    if check:
+        lines += _block("Fresh-writer check set (the shipped model; never trained or tuned on)", check)
     cv = meta["metrics"]["cross_validation"]
     lines += _block(f"{meta['config']['cv_folds']}-fold cross-validation on the training split (non-synthetic rows)", cv)
     alt = cv.get("alternative_estimator")
@@ -98,10 +117,25 @@ def _model_text(meta: dict[str, Any]) -> str:
             "from cross-validated decisions.")
 
 
+def _check_lines(meta: dict[str, Any]) -> str:
+    check = meta["metrics"].get("fresh_writer_check")
+    if not check:
+        return ""
+    c = check["model"]
+    return (f"""## Fresh-writer check (the shipped model)
+{c['n']} labelled posts written by someone whose posts are not in the training data, kept out of training
+and tuning (synthetic, so not a substitute for real posts):
+- ROC-AUC high vs low: {_f(c['roc_auc_high_vs_low'])}; at `tinggi`: precision {_f(c['tinggi']['precision'])}, recall {_f(c['tinggi']['recall'])}
+- Hard negatives at `tinggi`: {_f(c['hard_negatives']['fpr_tinggi'], True)} of {c['hard_negatives']['n']}; macro F1: {_f(c['macro_f1'])}
+
+""")
+
+
 def render_card(meta: dict[str, Any]) -> str:
     t = meta["metrics"]["heldout_test"]["model"]
     srcs = "\n".join(f"- `{k}`: {v['rows']} rows, sha256 `{v['sha256'][:16]}…`"
-                     + (" (synthetic, training only)" if v.get("synthetic") else "")
+                     + (" (synthetic, never trained or tuned on: the fresh-writer check)" if v.get("check_only")
+                        else " (synthetic, training only)" if v.get("synthetic") else "")
                      + (" (used for training/evaluation; not redistributed)" if v.get("redistributed") is False else "")
                      for k, v in meta["data"]["sources"].items())
     return f"""# Model card — TPPO recruitment-risk detector {meta['version']}
@@ -140,7 +174,7 @@ not redistributed (no licence).
 - Portal adverts at `tinggi`: {t['portal_adverts']['n_tinggi']} of {t['portal_adverts']['n']}
 - Macro F1 over 3 classes: {_f(t['macro_f1'])}
 
-The full report with baselines, per-category recall, confusion matrices and cross-validation is in
+{_check_lines(meta)}The full report with baselines, per-category recall, confusion matrices and cross-validation is in
 `models/EVALUATION.md`.
 
 ## Limits

@@ -1,4 +1,4 @@
-"""The ``detector`` command line: score, explain, scan, train, evaluate, indicators, serve."""
+"""The ``detector`` command line: score, explain, scan, train, evaluate, assess, indicators, serve."""
 
 from __future__ import annotations
 
@@ -269,6 +269,37 @@ def evaluate(out_dir: Path, **kw: Any) -> None:
 
     meta = run(_config(**kw), out_dir, log=lambda m: click.echo(m, err=True), save=False)
     click.echo(render_report(meta))
+
+
+@main.command()
+@click.argument("labelled", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", help="Model folder, manifest or bundle (default: the shipped model).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
+def assess(labelled: Path, model: str | None, as_json: bool) -> None:
+    """Score a labelled JSONL file (id, text, label, category per line) with a trained model, at its
+    stored thresholds, and report precision/recall at tinggi, hard negatives, per category …"""
+    from detector.card import _block
+    from detector.data import load_jsonl
+    from detector.detector import text_problem
+    from detector.evaluation import assess as run_assess
+
+    try:
+        records = load_jsonl(labelled, source="assess")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{labelled}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except ValueError as exc:  # invalid JSON, missing fields, unknown labels: with file and line
+        raise click.ClickException(str(exc)) from exc
+    if not records:
+        raise click.ClickException(f"{labelled}: no labelled rows")
+    bad = [(r.id, p[1]) for r in records if (p := text_problem(r.text)) is not None]
+    if bad:
+        raise click.ClickException(f"{labelled}: row {bad[0][0]!r} cannot be scored: {bad[0][1]}")
+    det = _load(model)
+    rep = run_assess(det, records)
+    if as_json:
+        click.echo(json.dumps(rep["model"], indent=2))
+    else:
+        click.echo("\n".join(_block(f"{labelled.name} with model {det.version} ({det.bundle.sha256[:8]})", rep)))
 
 
 @main.command()

@@ -58,13 +58,21 @@ def load_jsonl(path: str | Path, *, source: str | None = None, synthetic: bool |
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{p}:{lineno}: invalid JSON: {exc.msg}") from exc
-            out.append(Record(
-                id=str(row["id"]), text=row["text"], label=row["label"],
-                category=row.get("category", ""), flags=tuple(row.get("flags", [])),
-                difficulty=row.get("difficulty", ""),
-                source=source or row.get("source", p.stem),
-                synthetic=bool(row.get("synthetic", False)) if synthetic is None else synthetic,
-            ))
+            if not isinstance(row, dict):
+                raise ValueError(f"{p}:{lineno}: expected a JSON object, got {type(row).__name__}")
+            missing = [k for k in ("id", "text", "label") if k not in row]
+            if missing:
+                raise ValueError(f"{p}:{lineno}: missing field(s) {', '.join(missing)}")
+            try:
+                out.append(Record(
+                    id=str(row["id"]), text=row["text"], label=row["label"],
+                    category=row.get("category", ""), flags=tuple(row.get("flags", [])),
+                    difficulty=row.get("difficulty", ""),
+                    source=source or row.get("source", p.stem),
+                    synthetic=bool(row.get("synthetic", False)) if synthetic is None else synthetic,
+                ))
+            except ValueError as exc:
+                raise ValueError(f"{p}:{lineno}: {exc}") from exc
     return out
 
 

@@ -24,6 +24,7 @@ from detector.data import (
     data_hash,
     holdout_split,
     load_feedback,
+    near_duplicate_groups,
     load_jsonl,
     load_loker,
 )
@@ -56,6 +57,17 @@ class TrainConfig:
     version: str = __version__
     loker_limit: int | None = None
     data_limit: int | None = None  # for smoke tests: use only the first N labelled rows
+    #: Labelled rows by a writer the training data never saw, scored by the shipped model and never
+    #: trained or tuned on (default: ``data_dir/check_adverts.jsonl`` when it exists).
+    check_file: Path | None = None
+
+    def check_path(self) -> Path | None:
+        path = self.check_file or self.data_dir / CHECK_FILE
+        return path if path.is_file() else None
+
+
+#: The fresh-writer check set in ``data/`` (see the datasheet).
+CHECK_FILE = "check_adverts.jsonl"
 
 
 def load_corpus(cfg: TrainConfig) -> tuple[list[Record], dict[str, Any]]:
@@ -109,6 +121,22 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     train, test = split.train, split.test
     log(f"held-out split by near-duplicate group: train {len(train)}, test {len(test)} "
         f"(synthetic rows dropped for leakage: {split.dropped_synthetic})")
+    train_groups = split.train_groups
+    check: list[Record] = []
+    dropped_for_check = 0
+    check_path = cfg.check_path()
+    if check_path is not None:
+        check = load_jsonl(check_path, source="check", synthetic=True)
+        sources[check_path.name] = {"rows": len(check), "sha256": file_sha256(check_path), "synthetic": True,
+                                    "check_only": True}
+        near = near_duplicate_groups([r.text for r in train] + [r.text for r in check])
+        check_groups = set(near[len(train):].tolist())
+        keep = [g not in check_groups for g in near[:len(train)]]
+        dropped_for_check = len(train) - sum(keep)
+        train = [r for r, k in zip(train, keep, strict=True) if k]
+        train_groups = train_groups[np.asarray(keep, dtype=bool)]
+        log(f"check set {check_path.name}: {len(check)} rows, never trained on "
+            f"(training rows dropped as near-duplicates of a check row: {dropped_for_check})")
     docs_train = analyses([r.text for r in train])
     docs_test = analyses([r.text for r in test])
 
@@ -123,8 +151,8 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
 
     # 1. cross-validation on the training split: validation predictions for thresholds + CV report
     log(f"{cfg.cv_folds}-fold cross-validation by near-duplicate group ...")
-    oof = _predict_cv(train, docs_train, split.train_groups, make_model, cfg.cv_folds, cfg.seed, True)
-    oof_base = _predict_cv(train, docs_train, split.train_groups, lambda: build_tfidf_baseline(cfg.seed),
+    oof = _predict_cv(train, docs_train, train_groups, make_model, cfg.cv_folds, cfg.seed, True)
+    oof_base = _predict_cv(train, docs_train, train_groups, lambda: build_tfidf_baseline(cfg.seed),
                            cfg.cv_folds, cfg.seed, False)
     y_train_high = np.array([r.label == "high" for r in train])
     thresholds = choose_thresholds(y_train_high, oof[:, LABELS.index("high")])
@@ -144,7 +172,7 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     if cfg.compare_estimators:
         other = "linear" if cfg.estimator == "stack" else "stack"
         log(f"cross-validating the alternative estimator ({other}) for the report ...")
-        oof_alt = _predict_cv(train, docs_train, split.train_groups, lambda: make_model(other), cfg.cv_folds,
+        oof_alt = _predict_cv(train, docs_train, train_groups, lambda: make_model(other), cfg.cv_folds,
                               cfg.seed, True)
         alt_thr = choose_thresholds(y_train_high, oof_alt[:, LABELS.index("high")])
         cv_report["alternative_estimator"] = {"estimator": other,
@@ -166,6 +194,19 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "baseline_keyword_rule": baseline_report(test, keyword_rule_scores([r.text for r in test]), kw_thr),
     }
     test_report["margins"] = _margins(test_report)
+    metrics: dict[str, Any] = {"heldout_test": test_report, "cross_validation": cv_report}
+    if check:
+        p_check = model.predict_proba(analyses([r.text for r in check]))[:, cols]
+        p_check_base = base.predict_proba([r.text for r in check])[:, bcols]
+        check_report = {
+            "note": f"{check_path.name if check_path else CHECK_FILE}: written by a writer the training data "
+                    "never saw; never trained or tuned on",
+            "model": report(check, p_check, LABELS, thresholds),
+            "baseline_tfidf_lr": baseline_report(check, p_check_base[:, LABELS.index("high")], base_thr["tinggi"]),
+            "baseline_keyword_rule": baseline_report(check, keyword_rule_scores([r.text for r in check]), kw_thr),
+        }
+        check_report["margins"] = _margins(check_report)
+        metrics["fresh_writer_check"] = check_report
     cv_report["margins"] = _margins(cv_report)
     elapsed = time.perf_counter() - t0
     metadata: dict[str, Any] = {
@@ -180,9 +221,10 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "data": {"sources": sources, "train_rows": len(train), "test_rows": len(test),
                  "train_hash": data_hash(train), "test_hash": data_hash(test),
                  "test_ids": [r.id for r in test],
+                 "check_rows": len(check), "train_rows_dropped_near_check": dropped_for_check,
                  "label_counts_train": dict(Counter(r.label for r in train)),
                  "label_counts_test": dict(Counter(r.label for r in test))},
-        "metrics": {"heldout_test": test_report, "cross_validation": cv_report},
+        "metrics": metrics,
         "training_seconds": round(elapsed, 1),
     }
     if save and out_dir is not None:

@@ -87,3 +87,33 @@ def test_scan_of_missing_file_fails_without_output(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["scan", str(tmp_path / "nope.jsonl"), "--out", str(out)])
     assert res.exit_code != 0 and "does not exist" in res.output
     assert not out.exists()
+
+
+def test_assess_reports_a_labelled_file_with_the_shipped_model(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": CARD, "label": "high", "category": "scam_compound"},
+            {"id": "b", "text": "Dicari kasir minimarket di Sleman, gaji UMR, kirim CV ke hrd@tokomaju.co.id",
+             "label": "low", "category": "legit_domestic"}]
+    f = tmp_path / "labelled.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    res = CliRunner().invoke(main, ["assess", str(f), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["n"] == 2 and rep["tinggi"]["recall"] == 1.0 and rep["tinggi"]["precision"] == 1.0
+    assert rep["per_category"]["legit_domestic"]["rate_tinggi"] == 0.0
+    md = CliRunner().invoke(main, ["assess", str(f)])
+    assert md.exit_code == 0 and "| precision at tinggi | 1.000 |" in md.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"id": 1, "text": "x"}\n', "labelled.jsonl:1: missing field(s) label"),
+    ('{"id": 1, "text": "x", "label": "maybe"}\n', "label must be one of"),
+    ("not json\n", "labelled.jsonl:1: invalid JSON"),
+    ("[1, 2]\n", "expected a JSON object"),
+    ("\n", "no labelled rows"),
+])
+def test_assess_of_a_bad_file_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "labelled.jsonl"
+    f.write_text(content, encoding="utf-8")
+    res = CliRunner().invoke(main, ["assess", str(f)])
+    assert res.exit_code == 1
+    assert message in res.output and "Traceback" not in res.output

@@ -27,6 +27,11 @@ def _small_corpus(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: Path) -> None:
     data = _small_corpus(tmp_path)
+    rows = [json.loads(line) for line in (REPO / "data" / "seed_adverts.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = rows[0]  # in the training corpus; its near-duplicate in the check set must take it out of training
+    check = [{**r, "id": f"chk-{r['id']}"} for r in rows[1::3][:24]]
+    check.append({**first, "id": "chk-dup", "text": first["text"] + " !!"})
+    (data / "check_adverts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in check), encoding="utf-8")
     cfg = TrainConfig(data_dir=data, cv_folds=2, seed=7, version="0.0.0-test")
     meta1 = run(cfg, tmp_path / "m1", log=lambda _m: None)
     meta2 = run(cfg, tmp_path / "m2", log=lambda _m: None)
@@ -44,6 +49,15 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     # the estimator choice is documented with the alternative's cross-validated numbers
     assert report["cross_validation"]["alternative_estimator"]["estimator"] == "linear"
     assert "Estimator choice" in (tmp_path / "m1" / "EVALUATION.md").read_text()
+    # the fresh-writer check set is scored and reported, never trained on
+    d = meta1["data"]
+    assert d["check_rows"] == len(check) == report["fresh_writer_check"]["model"]["n"]
+    n_corpus = len(rows[::3])
+    dropped = 0 if first["id"] in d["test_ids"] else 1
+    assert d["train_rows_dropped_near_check"] == dropped
+    assert d["train_rows"] + d["test_rows"] + dropped == n_corpus
+    assert "Fresh-writer check set" in (tmp_path / "m1" / "EVALUATION.md").read_text()
+    assert "Fresh-writer check" in (tmp_path / "m1" / "MODEL_CARD.md").read_text()
 
 
 def test_near_duplicates_share_a_group_and_never_straddle_the_split() -> None:
