@@ -239,3 +239,28 @@ def test_pattern_with_upper_case_letters_is_refused() -> None:
     with pytest.raises(ValueError, match="lower case"):
         Pattern("p", "Kamboja", 0.5)
     assert Pattern("p", r"\bkamboja\S*\d", 0.5).compiled.search("ke kamboja!1")
+
+
+class _TimesOut:
+    """A compiled regex stand-in whose every search exceeds its time limit."""
+
+    def search(self, *_a: object, **_k: object) -> None:
+        raise TimeoutError("regex timed out")
+
+    finditer = search
+
+
+@pytest.mark.parametrize(("module", "attr", "text"), [
+    ("detector.indicators.money_based", "_SKILLED_ROLE", "Dokter spesialis gaji 30 juta per bulan"),
+    ("detector.indicators.people", "_AGE_RANGE", "Dicari gadis usia 15-17 th untuk kafe"),
+    ("detector.indicators.people", "_MINOR_WORDS", "anak lulusan SMP boleh ikut"),
+    ("detector.indicators.people", "_EMAIL", "Kirim CV ke hrd@sinarmas-logistik.co.id"),
+])
+def test_when_a_rule_regex_times_out_then_the_post_is_still_analysed(monkeypatch: pytest.MonkeyPatch, module: str,
+                                                                     attr: str, text: str) -> None:
+    # A busy machine can stall a search past its wall-clock limit; a scan must not crash on it.
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module(module), attr, _TimesOut())
+    a = REG.analyze(text)
+    assert a.original == text

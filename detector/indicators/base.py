@@ -20,8 +20,11 @@ from detector.normalize import Normalized
 
 Kind = Literal["risk", "counter"]
 
-#: Seconds a single regex search may take before it is abandoned (hostile input).
-REGEX_TIMEOUT_S = 0.25
+#: Seconds (wall clock) a single regex search may take before it is abandoned (hostile input). Every
+#: pattern is linear and posts are at most 20,000 characters, so a real search takes milliseconds;
+#: the bound is generous because a busy machine (N scan workers on N cores, a Dask scheduler beside
+#: them) can pause a process for a good fraction of a second, and that must not change a result.
+REGEX_TIMEOUT_S = 2.0
 
 _NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
 _ESCAPE = _stdlib_re.compile(r"\\.|\(\?P?<[^>]*>")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import regex
 
 from detector.alternation import first_char_alternation
-from detector.indicators.base import AnalysisContext, Hit, Indicator
+from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator
 from detector.indicators.prefilter import may_match, requirement
 
 #: Monthly pay (IDR) above which an entry-level or unnamed role's offer is implausible.
@@ -42,7 +42,10 @@ class HighPayIndicator(Indicator):
         if top_pay < ENTRY_LEVEL_THRESHOLD_IDR:
             return hits
         text = ctx.normalized.text
-        skilled = may_match(_SKILLED_REQUIREMENT, text) and bool(_SKILLED_ROLE.search(text, timeout=0.25))
+        try:
+            skilled = may_match(_SKILLED_REQUIREMENT, text) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+        except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
+            skilled = False
         threshold = SKILLED_THRESHOLD_IDR if skilled else ENTRY_LEVEL_THRESHOLD_IDR
         for m in ctx.money:
             top = m.idr_per_month_max

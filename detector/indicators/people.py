@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import regex
 
-from detector.indicators.base import AnalysisContext, Hit, Indicator
+from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator
 
 _AGE_RANGE = regex.compile(
     r"\b(?:usia|umur|age)\s*:?\s*(?:antara\s+|min(?:imal)?\.?\s*|max(?:imal)?\.?\s*|maks(?:imal)?\.?\s*)?"
@@ -35,7 +35,7 @@ class DemographicIndicator(Indicator):
         hits: list[Hit] = []
         has_age = "usia" in text or "umur" in text or "age" in text
         try:
-            for m in (_AGE_RANGE.finditer(text, timeout=0.25) if has_age else ()):
+            for m in (_AGE_RANGE.finditer(text, timeout=REGEX_TIMEOUT_S) if has_age else ()):
                 lo, hi = int(m.group("lo")), m.group("hi")
                 prefix = m.group(0)[: m.start("lo") - m.start()].lower()
                 if any(w in prefix for w in _MAX_WORDS):
@@ -53,7 +53,7 @@ class DemographicIndicator(Indicator):
                 details = {"min_age": lo_age, "max_age": hi_age, "minor": minor}
                 hits.append(ctx.make_hit(self, m.start(), m.end(), score, "age range", details))
             minor_words = ("umur", "anak", "smp", "belum", "ktp")
-            for m in (_MINOR_WORDS.finditer(text, timeout=0.25) if any(w in text for w in minor_words) else ()):
+            for m in (_MINOR_WORDS.finditer(text, timeout=REGEX_TIMEOUT_S) if any(w in text for w in minor_words) else ()):
                 hits.append(ctx.make_hit(self, m.start(), m.end(), 0.9, "minors", {"minor": True}))
         except TimeoutError:
             pass
@@ -69,7 +69,7 @@ class CompanyIdentityIndicator(Indicator):
         if "@" not in ctx.normalized.text:
             return hits
         try:
-            matches = list(_EMAIL.finditer(ctx.normalized.text, timeout=0.25))
+            matches = list(_EMAIL.finditer(ctx.normalized.text, timeout=REGEX_TIMEOUT_S))
         except TimeoutError:
             return hits
         for m in matches:
