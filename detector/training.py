@@ -24,9 +24,9 @@ from detector.data import (
     data_hash,
     holdout_split,
     load_feedback,
-    near_duplicate_groups,
     load_jsonl,
     load_loker,
+    near_duplicate_groups,
 )
 from detector.evaluation import (
     baseline_report,

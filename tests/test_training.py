@@ -27,7 +27,8 @@ def _small_corpus(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: Path) -> None:
     data = _small_corpus(tmp_path)
-    rows = [json.loads(line) for line in (REPO / "data" / "seed_adverts.jsonl").read_text(encoding="utf-8").splitlines()]
+    seed_lines = (REPO / "data" / "seed_adverts.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in seed_lines]
     first = rows[0]  # in the training corpus; its near-duplicate in the check set must take it out of training
     check = [{**r, "id": f"chk-{r['id']}"} for r in rows[1::3][:24]]
     check.append({**first, "id": "chk-dup", "text": first["text"] + " !!"})

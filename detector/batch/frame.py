@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from detector.batch.readers import MISSING
-from detector.batch.records import CONTRACT, score_records, text_problem
+from detector.batch.records import CONTRACT, is_reject, score_records, text_problem
 
 if TYPE_CHECKING:
     from detector.detector import Detector
@@ -46,8 +46,11 @@ def score_frame(df: pd.DataFrame, *, detector: Detector, text_field: str = "text
     for i, problem in enumerate(problems):
         if problem is None:
             rec = next(records)
-            rec["reject_code"] = rec["reject_reason"] = None
-        else:
+            if is_reject(rec):  # its scoring failed: a reject like any other
+                problem = (rec["code"], rec["reason"])
+            else:
+                rec["reject_code"] = rec["reject_reason"] = None
+        if problem is not None:
             rec = {"id": ids[i], "row": int(rows[i]), "reject_code": problem[0], "reject_reason": problem[1]}
             if source is not None:
                 rec["source"] = source

@@ -17,7 +17,7 @@ from detector.batch.formats import ScanInputError, input_source, output_format
 from detector.batch.pool import ChunkScorer, Task
 from detector.batch.progress import Progress
 from detector.batch.readers import Row, RowReader
-from detector.batch.records import reject_record, row_problem
+from detector.batch.records import is_reject, reject_record, row_problem
 from detector.batch.sinks import JsonlSink, make_sink
 from detector.batch.summary import ScanSummary
 
@@ -88,13 +88,17 @@ def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id
     try:
         with ChunkScorer(detector, jobs) as scorer:
             task_of: Callable[[Chunk], Task] = lambda c: (c.valid, explain)  # noqa: E731
-            for k, (chunk, records) in enumerate(scorer.imap(chunks(reader, batch_size, skip), task_of), 1):
+            for k, (chunk, results) in enumerate(scorer.imap(chunks(reader, batch_size, skip), task_of), 1):
+                records = [r for r in results if not is_reject(r)]
+                chunk_rejects = chunk.rejects
+                if len(records) < len(results):  # rows whose scoring failed, in row order with the others
+                    chunk_rejects = sorted(chunk_rejects + [r for r in results if is_reject(r)], key=lambda r: r["row"])
                 sink.write(records)
-                rej.write(chunk.rejects)
+                rej.write(chunk_rejects)
                 texts = {n: t for n, _, t in chunk.valid}
                 for rec in records:
                     summary.add_record(rec, texts[rec["row"]])
-                for r in chunk.rejects:
+                for r in chunk_rejects:
                     summary.add_reject(r["code"])
                 if on_chunk is not None:
                     on_chunk(k)

@@ -7,6 +7,7 @@ A scored record is ``ScoreResult.to_dict()`` (the fixed contract: ``id``, ``risk
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,21 +46,52 @@ def reject_record(n: int, id_: str | None, problem: tuple[str, str], source: str
     return rec
 
 
+#: The reject code of a valid row whose scoring failed unexpectedly (a bug, not bad input).
+SCORING_ERROR = "scoring_error"
+_log = logging.getLogger("detector.batch")
+
+
 def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]], explain: bool = True,
                   source: str | None = None) -> list[dict[str, Any]]:
-    """Scored records for ``(row number, id, text)`` triples whose text is valid (one model call)."""
+    """One result per ``(row number, id, text)`` triple whose text is valid, in order: its scored
+    record, or, for a row whose scoring raised, its reject record (``code`` ``scoring_error``; tell
+    them apart with :func:`is_reject`). One model call for the chunk; only if that call fails are the
+    rows scored one by one, so one bad post costs its own row, never the chunk or the run."""
     if not rows:
         return []
-    results = detector.score_many([t for _, _, t in rows], ids=[i for _, i, _ in rows])
+    try:
+        results: list[Any] = detector.score_many([t for _, _, t in rows], ids=[i for _, i, _ in rows])
+    except Exception:  # noqa: BLE001 - isolate the failing row(s) below, each one reported
+        results = [_score_one(detector, t, i) for _, i, t in rows]
     out = []
     for (n, rid, _), res in zip(rows, results, strict=True):
-        rec = res.to_dict(explain=explain)
+        try:
+            if isinstance(res, Exception):
+                raise res
+            rec = res.to_dict(explain=explain)
+        except Exception as exc:  # noqa: BLE001 - accounted for as a reject with its reason
+            _log.warning("row %s: scoring failed: %r", n, exc)
+            out.append(reject_record(n, rid, (SCORING_ERROR, f"scoring failed: {type(exc).__name__}: {exc}"),
+                                     source))
+            continue
         rec["id"] = rid if rid is not None else f"row-{n}"
         rec["row"] = n
         if source is not None:
             rec["source"] = source
         out.append(rec)
     return out
+
+
+def _score_one(detector: Detector, text: str, id_: str | None) -> Any:
+    try:
+        return detector.score(text, id=id_)
+    except Exception as exc:  # noqa: BLE001 - returned, and turned into a reject by the caller
+        return exc
+
+
+def is_reject(rec: dict[str, Any]) -> bool:
+    """True for the reject records :func:`score_records` returns in place of a scored record."""
+    return "code" in rec and "risk_level" not in rec
 
 
 def _plain(value: Any) -> Any:

@@ -43,7 +43,8 @@ class HighPayIndicator(Indicator):
             return hits
         text = ctx.normalized.text
         try:
-            skilled = may_match(_SKILLED_REQUIREMENT, text) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+            skilled = may_match(_SKILLED_REQUIREMENT, text) and bool(
+                _SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
         except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
             skilled = False
         threshold = SKILLED_THRESHOLD_IDR if skilled else ENTRY_LEVEL_THRESHOLD_IDR

@@ -53,7 +53,8 @@ class DemographicIndicator(Indicator):
                 details = {"min_age": lo_age, "max_age": hi_age, "minor": minor}
                 hits.append(ctx.make_hit(self, m.start(), m.end(), score, "age range", details))
             minor_words = ("umur", "anak", "smp", "belum", "ktp")
-            for m in (_MINOR_WORDS.finditer(text, timeout=REGEX_TIMEOUT_S) if any(w in text for w in minor_words) else ()):
+            has_minor_word = any(w in text for w in minor_words)
+            for m in (_MINOR_WORDS.finditer(text, timeout=REGEX_TIMEOUT_S) if has_minor_word else ()):
                 hits.append(ctx.make_hit(self, m.start(), m.end(), 0.9, "minors", {"minor": True}))
         except TimeoutError:
             pass

@@ -97,3 +97,40 @@ def test_cli_summary_json_and_stderr_summary(broken_jsonl: Path, tmp_path: Path)
     s = json.loads((tmp_path / "s.json").read_text())
     assert s["rows_read"] == s["scored"] + s["rejected"] == 12 and s["rejected"] == 9
     assert "rows read 12 · scored 3 · rejected 9" in res.output and "levels:" in res.output
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_post_whose_scoring_fails_is_rejected_alone_and_the_run_goes_on(det, tmp_path: Path,  # noqa: ANN001
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          jobs: int) -> None:
+    real = det.score_many
+
+    def flaky(texts, ids=None):  # noqa: ANN001, ANN202 - a bug that only one post triggers
+        if any("BOOM" in t for t in texts):
+            raise RuntimeError("kaboom")
+        return real(texts, ids)
+
+    monkeypatch.setattr(det, "score_many", flaky)
+    rows = [{"id": f"p{i}", "text": f"Lowongan kasir toko nomor {i}, gaji UMR"} for i in range(7)]
+    rows[4]["text"] = "Lowongan BOOM"
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    s = scan(det, str(src), str(out), batch_size=3, jobs=jobs)
+    assert (s.rows_read, s.scored, s.rejected) == (7, 6, 1)
+    assert [r["id"] for r in read_jsonl(out)] == ["p0", "p1", "p2", "p3", "p5", "p6"]
+    (rej,) = read_jsonl(Path(f"{out}.rejects.jsonl"))
+    assert (rej["row"], rej["id"], rej["code"]) == (5, "p4", "scoring_error")
+    assert "RuntimeError: kaboom" in rej["reason"]
+
+
+def test_score_frame_rejects_a_post_whose_scoring_fails(det, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from detector.batch import score_frame
+
+    real = det.score_many
+    monkeypatch.setattr(det, "score_many", lambda texts, ids=None: (
+        (_ for _ in ()).throw(ValueError("bad")) if any("BOOM" in t for t in texts) else real(texts, ids)))
+    df = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Lowongan kasir toko, gaji UMR", "BOOM", "Dicari sopir, SIM A"]})
+    got = score_frame(df, detector=det)
+    assert got["reject_code"].tolist() == [None, "scoring_error", None]
+    assert got["risk_level"].notna().tolist() == [True, False, True]
