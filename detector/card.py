@@ -42,6 +42,24 @@ def _block(title: str, rep: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _sms_lines(meta: dict[str, Any]) -> list[str]:
+    sms = meta["metrics"].get("sms_held_out")
+    if not sms:
+        return []
+    m, tf, kw = sms["model"], sms["baseline_tfidf_lr"], sms["baseline_keyword_rule"]
+    n = m["n"]
+    pred = dict(zip(m["confusion_matrix"]["labels"], m["confusion_matrix"]["matrix"][0], strict=True))
+    sedang = m["per_category"]["sms_not_advert"]["rate_sedang_or_above"]
+    return ["### Real SMS that are not job adverts (held-out half; never trained on)", "",
+            f"{n} real Indonesian SMS (promotions, fraud, personal messages; Rahmi & Wibisono 2016, CC BY-SA 4.0), "
+            "the near-duplicate groups not used for training. None recruits anyone, so every one should stay below "
+            "`tinggi`.", "",
+            "| | model | TF-IDF + LR baseline | keyword rule (4 card flags) |", "|---|---|---|---|",
+            f"| at tinggi | {m['tinggi']['n_predicted']} of {n} | {tf['n_tinggi']} | {kw['n_tinggi']} |",
+            f"| at sedang or above | {_f(sedang, True)} | | |",
+            f"| labelled low / other_scam / high | {pred['low']} / {pred['other_scam']} / {pred['high']} | | |", ""]
+
+
 def _model_lines(m: dict[str, Any]) -> list[str]:
     """Per-class, confusion, per-category and hard-negative lines of one model report."""
     lines = ["", f"Macro F1 (3 classes): {_f(m['macro_f1'])}; ROC-AUC high vs rest: {_f(m['roc_auc_high_vs_rest'])}; "
@@ -80,6 +98,7 @@ def render_report(meta: dict[str, Any]) -> str:
     check = meta["metrics"].get("fresh_writer_check")
     if check:
         lines += _block("Fresh-writer check set (the shipped model; never trained or tuned on)", check)
+    lines += _sms_lines(meta)
     cv = meta["metrics"]["cross_validation"]
     lines += _block(f"{meta['config']['cv_folds']}-fold cross-validation on the training split (non-synthetic rows)", cv)
     alt = cv.get("alternative_estimator")
@@ -122,12 +141,15 @@ def _check_lines(meta: dict[str, Any]) -> str:
     if not check:
         return ""
     c = check["model"]
+    sms = meta["metrics"].get("sms_held_out")
+    sms_line = (f"- Real SMS that are not job adverts (held out, {sms['model']['n']}): "
+                f"{sms['model']['tinggi']['n_predicted']} at `tinggi`\n" if sms else "")
     return (f"""## Fresh-writer check (the shipped model)
 {c['n']} labelled posts written by someone whose posts are not in the training data, kept out of training
 and tuning (synthetic, so not a substitute for real posts):
 - ROC-AUC high vs low: {_f(c['roc_auc_high_vs_low'])}; at `tinggi`: precision {_f(c['tinggi']['precision'])}, recall {_f(c['tinggi']['recall'])}
 - Hard negatives at `tinggi`: {_f(c['hard_negatives']['fpr_tinggi'], True)} of {c['hard_negatives']['n']}; macro F1: {_f(c['macro_f1'])}
-
+{sms_line}
 """)
 
 
@@ -136,7 +158,10 @@ def render_card(meta: dict[str, Any]) -> str:
     srcs = "\n".join(f"- `{k}`: {v['rows']} rows, sha256 `{v['sha256'][:16]}…`"
                      + (" (synthetic, never trained or tuned on: the fresh-writer check)" if v.get("check_only")
                         else " (synthetic, training only)" if v.get("synthetic") else "")
-                     + (" (used for training/evaluation; not redistributed)" if v.get("redistributed") is False else "")
+                     + (f" (real; {v['train_rows']} trained on as not-advert rows, {v['held_out_rows']} held out; "
+                        "not redistributed)" if "held_out_rows" in v
+                        else " (used for training/evaluation; not redistributed)" if v.get("redistributed") is False
+                        else "")
                      for k, v in meta["data"]["sources"].items())
     return f"""# Model card — TPPO recruitment-risk detector {meta['version']}
 

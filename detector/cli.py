@@ -223,6 +223,9 @@ def _train_options(f: Any) -> Any:
         click.option("--data-dir", default="data", show_default=True, type=click.Path(path_type=Path)),
         click.option("--loker", "loker_csv", type=click.Path(path_type=Path), default=None,
                      help="Also use the scraped loker.id CSV (real legitimate adverts)."),
+        click.option("--sms", "sms_csv", type=click.Path(path_type=Path), default=None,
+                     help="Also use real SMS that are not job adverts (../shared/data/sms_spam_id.csv): "
+                          "half trains as low, half is held out and reported."),
         click.option("--feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
                      help="Moderators' feedback export (JSONL); repeatable."),
         click.option("--seed", default=13, show_default=True),
@@ -236,8 +239,8 @@ def _train_options(f: Any) -> Any:
     return f
 
 
-def _config(data_dir: Path, loker_csv: Path | None, feedback: tuple[Path, ...], seed: int, cv_folds: int,
-            estimator: str) -> Any:
+def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedback: tuple[Path, ...], seed: int,
+            cv_folds: int, estimator: str) -> Any:
     from detector.training import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
@@ -245,8 +248,10 @@ def _config(data_dir: Path, loker_csv: Path | None, feedback: tuple[Path, ...], 
             f"{data_dir}/seed_adverts.jsonl not found (run from the repository root or pass --data-dir)")
     if loker_csv is not None and not loker_csv.is_file():
         raise click.ClickException(f"--loker {loker_csv}: no such file")
-    return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, feedback=list(feedback), seed=seed, cv_folds=cv_folds,
-                       estimator=estimator)
+    if sms_csv is not None and not sms_csv.is_file():
+        raise click.ClickException(f"--sms {sms_csv}: no such file")
+    return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, sms_csv=sms_csv, feedback=list(feedback), seed=seed,
+                       cv_folds=cv_folds, estimator=estimator)
 
 
 @main.command()

@@ -96,6 +96,33 @@ def load_loker(path: str | Path, limit: int | None = None) -> list[Record]:
     return out
 
 
+def load_sms(path: str | Path) -> list[Record]:
+    """Real Indonesian SMS (Rahmi & Wibisono 2016, CC BY-SA 4.0; columns ``Teks``, ``label``; not
+    redistributed). None is a job advert, so every message is ``low`` (category ``sms_not_advert``)
+    whatever its spam label: short real texts that a recruitment model must not call risky."""
+    out: list[Record] = []
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "Teks" not in reader.fieldnames:
+            raise ValueError(f"{path}: expected a CSV with a 'Teks' column, got {reader.fieldnames}")
+        for i, row in enumerate(reader, 1):
+            text = (row.get("Teks") or "").strip()
+            if text:
+                out.append(Record(id=f"sms-{i}", text=text, label="low", category="sms_not_advert",
+                                  source="sms", synthetic=False, extra={"sms_label": row.get("label")}))
+    return out
+
+
+def split_by_group(records: Sequence[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
+    """``(rest, held)``: about ``fraction`` of the near-duplicate groups held out, so that no group is in both."""
+    groups = near_duplicate_groups([r.text for r in records])
+    ids = np.unique(groups)
+    rng = np.random.default_rng(seed)
+    held = set(rng.choice(ids, size=round(len(ids) * fraction), replace=False).tolist())
+    rest = [r for r, g in zip(records, groups, strict=True) if g not in held]
+    return rest, [r for r, g in zip(records, groups, strict=True) if g in held]
+
+
 def load_feedback(path: str | Path) -> list[Record]:
     """Moderators' corrections exported by the service (``GET /v1/feedback/export``).
 

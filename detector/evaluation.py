@@ -155,6 +155,7 @@ def baseline_report(records: Sequence[Record], scores: np.ndarray, tinggi_at: fl
                    "recall": float(pred[is_high].mean()) if is_high.any() else None},
         "hard_negatives_fpr_tinggi": float(pred[hard].mean()) if hard.any() else None,
         "portal_n_tinggi": int((pred & portal).sum()),
+        "n_tinggi": int(pred.sum()),
     }
 
 

@@ -33,7 +33,9 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     check = [{**r, "id": f"chk-{r['id']}"} for r in rows[1::3][:24]]
     check.append({**first, "id": "chk-dup", "text": first["text"] + " !!"})
     (data / "check_adverts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in check), encoding="utf-8")
-    cfg = TrainConfig(data_dir=data, cv_folds=2, seed=7, version="0.0.0-test")
+    sms_lines = (REPO.parent / "shared" / "data" / "sms_spam_id.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "sms.csv").write_text("\n".join(sms_lines[:41]) + "\n", encoding="utf-8")  # header + 40 messages
+    cfg = TrainConfig(data_dir=data, cv_folds=2, seed=7, version="0.0.0-test", sms_csv=tmp_path / "sms.csv")
     meta1 = run(cfg, tmp_path / "m1", log=lambda _m: None)
     meta2 = run(cfg, tmp_path / "m2", log=lambda _m: None)
     assert meta1["thresholds"] == meta2["thresholds"]
@@ -56,7 +58,11 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     n_corpus = len(rows[::3])
     dropped = 0 if first["id"] in d["test_ids"] else 1
     assert d["train_rows_dropped_near_check"] == dropped
-    assert d["train_rows"] + d["test_rows"] + dropped == n_corpus
+    sms = d["sources"]["sms.csv"]
+    assert sms["rows"] == 40 and sms["train_rows"] + sms["held_out_rows"] == 40 and sms["held_out_rows"] > 0
+    assert d["train_rows"] + d["test_rows"] + dropped == n_corpus + sms["train_rows"]
+    assert report["sms_held_out"]["model"]["n"] == sms["held_out_rows"]
+    assert "Real SMS that are not job adverts" in (tmp_path / "m1" / "EVALUATION.md").read_text()
     assert "Fresh-writer check set" in (tmp_path / "m1" / "EVALUATION.md").read_text()
     assert "Fresh-writer check" in (tmp_path / "m1" / "MODEL_CARD.md").read_text()
 
