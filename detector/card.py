@@ -16,27 +16,27 @@ def _block(title: str, rep: dict[str, Any]) -> list[str]:
     m = rep["model"]
     lines = [f"### {title}", "", f"Rows: {m['n']}. Thresholds on P(high): sedang ≥ {m['thresholds']['sedang']}, "
              f"tinggi ≥ {m['thresholds']['tinggi']}.", ""]
-    if "baseline_tfidf_lr" not in rep:
-        lines += ["| metric | model |", "|---|---|",
-                  f"| ROC-AUC high vs low | {_f(m['roc_auc_high_vs_low'])} |",
-                  f"| PR-AUC (high) | {_f(m['pr_auc_high'])} |",
-                  f"| precision at tinggi | {_f(m['tinggi']['precision'])} |",
-                  f"| recall at tinggi | {_f(m['tinggi']['recall'])} |",
-                  f"| hard-negative FPR at tinggi | {_f(m['hard_negatives']['fpr_tinggi'], True)} |",
-                  f"| portal adverts at tinggi | {m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']} |"]
-        return lines + _model_lines(m)
-    kw, tf = rep["baseline_keyword_rule"], rep["baseline_tfidf_lr"]
-    lines += ["| metric | model | TF-IDF + LR baseline | keyword rule (4 card flags) |",
-             "|---|---|---|---|",
-             f"| ROC-AUC high vs low | {_f(m['roc_auc_high_vs_low'])} | {_f(tf['roc_auc_high_vs_low'])} | {_f(kw['roc_auc_high_vs_low'])} |",
-             f"| PR-AUC (high) | {_f(m['pr_auc_high'])} | {_f(tf['pr_auc_high'])} | {_f(kw['pr_auc_high'])} |",
-             f"| precision at tinggi | {_f(m['tinggi']['precision'])} | {_f(tf['tinggi']['precision'])} | {_f(kw['tinggi']['precision'])} |",
-             f"| recall at tinggi | {_f(m['tinggi']['recall'])} | {_f(tf['tinggi']['recall'])} | {_f(kw['tinggi']['recall'])} |",
-             f"| hard-negative FPR at tinggi | {_f(m['hard_negatives']['fpr_tinggi'], True)} | {_f(tf['hard_negatives_fpr_tinggi'], True)} | {_f(kw['hard_negatives_fpr_tinggi'], True)} |",
-             f"| portal adverts at tinggi | {m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']} | {tf['portal_n_tinggi']} | {kw['portal_n_tinggi']} |"]
+    baselines = "baseline_tfidf_lr" in rep
+    tf, kw = (rep["baseline_tfidf_lr"], rep["baseline_keyword_rule"]) if baselines else ({}, {})
+    rows = [  # (metric, model, TF-IDF + LR baseline, keyword rule)
+        ("ROC-AUC high vs low", _f(m["roc_auc_high_vs_low"]), lambda b: _f(b["roc_auc_high_vs_low"])),
+        ("PR-AUC (high)", _f(m["pr_auc_high"]), lambda b: _f(b["pr_auc_high"])),
+        ("precision at tinggi", _f(m["tinggi"]["precision"]), lambda b: _f(b["tinggi"]["precision"])),
+        ("recall at tinggi", _f(m["tinggi"]["recall"]), lambda b: _f(b["tinggi"]["recall"])),
+        ("hard-negative FPR at tinggi", _f(m["hard_negatives"]["fpr_tinggi"], True),
+         lambda b: _f(b["hard_negatives_fpr_tinggi"], True)),
+        ("portal adverts at tinggi", f"{m['portal_adverts']['n_tinggi']} / {m['portal_adverts']['n']}",
+         lambda b: str(b["portal_n_tinggi"])),
+    ]
+    if baselines:
+        lines += ["| metric | model | TF-IDF + LR baseline | keyword rule (4 card flags) |", "|---|---|---|---|"]
+        lines += [f"| {name} | {mv} | {bv(tf)} | {bv(kw)} |" for name, mv, bv in rows]
+    else:
+        lines += ["| metric | model |", "|---|---|"] + [f"| {name} | {mv} |" for name, mv, _ in rows]
     lines += _model_lines(m)
-    mg = rep.get("margins", {})
-    for name, d in mg.items():
+    if not baselines:
+        return lines
+    for name, d in rep.get("margins", {}).items():
         lines.append(f"- Margin over {name}: " + ", ".join(f"{k} {v:+.3f}" if v is not None else f"{k} n/a" for k, v in d.items()))
     lines.append("")
     return lines

@@ -159,12 +159,9 @@ def baseline_report(records: Sequence[Record], scores: np.ndarray, tinggi_at: fl
     }
 
 
-def assess(detector: Any, records: Sequence[Record], batch_size: int = 512) -> dict[str, Any]:
+def assess(detector: Any, records: Sequence[Record]) -> dict[str, Any]:
     """The :func:`report` of a fitted :class:`~detector.Detector` on labelled ``records``, at the
     thresholds stored in its bundle (``detector assess``: check a shipped model on your own data)."""
-    rows: list[list[float]] = []
-    for i in range(0, len(records), batch_size):
-        for res in detector.score_many([r.text for r in records[i:i + batch_size]]):
-            rows.append([res.probabilities[c] for c in LABELS])
+    rows = [[res.probabilities[c] for c in LABELS] for res in detector.iter_scores(r.text for r in records)]
     proba = np.asarray(rows, dtype=np.float64).reshape(len(records), len(LABELS))
     return {"model": report(records, proba, LABELS, detector.thresholds)}

@@ -200,39 +200,31 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     y_train = np.array([r.label for r in train])
     model.fit(list(docs_train), y_train)
     cols = [list(model.classes_).index(c) for c in LABELS]
-    p_test = model.predict_proba(list(docs_test))[:, cols]
     base = build_tfidf_baseline(cfg.seed).fit([r.text for r in train], y_train)
     bcols = [list(base.classes_).index(c) for c in LABELS]
-    p_base = base.predict_proba([r.text for r in test])[:, bcols]
-    test_report = {
-        "model": report(test, p_test, LABELS, thresholds),
-        "baseline_tfidf_lr": baseline_report(test, p_base[:, LABELS.index("high")], base_thr["tinggi"]),
-        "baseline_keyword_rule": baseline_report(test, keyword_rule_scores([r.text for r in test]), kw_thr),
-    }
+
+    def scored(rows: Sequence[Record], docs: Sequence[Any] | None = None) -> dict[str, Any]:
+        """The shipped model and both baselines on rows none of them was fitted or tuned on."""
+        texts = [r.text for r in rows]
+        p = model.predict_proba(list(docs) if docs is not None else analyses(texts))[:, cols]
+        p_base = base.predict_proba(texts)[:, bcols]
+        return {
+            "model": report(rows, p, LABELS, thresholds),
+            "baseline_tfidf_lr": baseline_report(rows, p_base[:, LABELS.index("high")], base_thr["tinggi"]),
+            "baseline_keyword_rule": baseline_report(rows, keyword_rule_scores(texts), kw_thr),
+        }
+
+    test_report = scored(test, docs_test)
     test_report["margins"] = _margins(test_report)
     metrics: dict[str, Any] = {"heldout_test": test_report, "cross_validation": cv_report}
     if check:
-        p_check = model.predict_proba(analyses([r.text for r in check]))[:, cols]
-        p_check_base = base.predict_proba([r.text for r in check])[:, bcols]
-        check_report = {
-            "note": f"{check_path.name if check_path else CHECK_FILE}: written by a writer the training data "
-                    "never saw; never trained or tuned on",
-            "model": report(check, p_check, LABELS, thresholds),
-            "baseline_tfidf_lr": baseline_report(check, p_check_base[:, LABELS.index("high")], base_thr["tinggi"]),
-            "baseline_keyword_rule": baseline_report(check, keyword_rule_scores([r.text for r in check]), kw_thr),
-        }
+        check_report = {"note": f"{check_path.name if check_path else CHECK_FILE}: written by a writer the training "
+                                "data never saw; never trained or tuned on", **scored(check)}
         check_report["margins"] = _margins(check_report)
         metrics["fresh_writer_check"] = check_report
     if sms_held:
-        p_sms = model.predict_proba(analyses([r.text for r in sms_held]))[:, cols]
-        p_sms_base = base.predict_proba([r.text for r in sms_held])[:, bcols]
-        metrics["sms_held_out"] = {
-            "note": "real Indonesian SMS (none a job advert), the held-out half; every one should stay below tinggi",
-            "model": report(sms_held, p_sms, LABELS, thresholds),
-            "baseline_tfidf_lr": baseline_report(sms_held, p_sms_base[:, LABELS.index("high")], base_thr["tinggi"]),
-            "baseline_keyword_rule": baseline_report(sms_held, keyword_rule_scores([r.text for r in sms_held]),
-                                                     kw_thr),
-        }
+        metrics["sms_held_out"] = {"note": "real Indonesian SMS (none a job advert), the held-out half; every one "
+                                           "should stay below tinggi", **scored(sms_held)}
     cv_report["margins"] = _margins(cv_report)
     elapsed = time.perf_counter() - t0
     metadata: dict[str, Any] = {
