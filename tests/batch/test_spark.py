@@ -41,3 +41,15 @@ def test_spark_worker_refuses_corrupted_bundle(tmp_path: Path, spark: Any) -> No
     with pytest.raises(BundleError, match="failed verification on this worker"):
         scan_engine("spark", str(d / "a.jsonl"), str(tmp_path / "o.jsonl"), bundle=corrupted_bundle(), spark=spark)
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_spark_session_leaves_stderr_to_the_scan(spark: Any) -> None:
+    """Spark's console progress bar is off (a scan shows its own, only on a terminal) and, in local
+    mode, the driver JVM reads our errors-only Log4j file, so pipes and CI logs stay quiet."""
+    from detector.batch.engines.spark_engine import LOG4J_CONFIG
+
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.showConsoleProgress") == "false"
+    assert LOG4J_CONFIG.is_file() and "rootLogger.level = error" in LOG4J_CONFIG.read_text(encoding="utf-8")
+    if "PYSPARK_SUBMIT_ARGS" not in os.environ:
+        assert f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}" in conf.get("spark.driver.extraJavaOptions")

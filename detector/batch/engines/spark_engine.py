@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,16 +29,27 @@ def _map_specs(frames: Iterator[pd.DataFrame], *, bc: Any, sha256: str, opts: Pa
             yield pd.DataFrame({"state": [json.dumps(state, ensure_ascii=False)]})
 
 
+#: Log4j 2 settings for a driver JVM this module starts in local mode (errors only).
+LOG4J_CONFIG = Path(__file__).resolve().parent.parent.parent / "resources" / "spark-log4j2.properties"
+
+
 def session(master: str | None = None, workers: int = 2) -> Any:
+    """A SparkSession for a scan: ``local[workers]`` unless ``--master`` names a cluster. Spark's own
+    console progress bar is off (the scan shows its own, only on a terminal); in local mode the
+    driver JVM logs errors only (unless ``PYSPARK_SUBMIT_ARGS`` is set: then its options rule)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    spark = (SparkSession.builder.master(master or f"local[{workers}]").appName("tppo-detector-scan")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-             .config("spark.python.worker.reuse", "true")
-             .getOrCreate())
+    master = master or f"local[{workers}]"
+    builder = (SparkSession.builder.master(master).appName("tppo-detector-scan")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.python.worker.reuse", "true"))
+    if master.startswith("local") and "PYSPARK_SUBMIT_ARGS" not in os.environ:
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}")
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
