@@ -7,8 +7,10 @@ its child processes, sampled every 0.1 s; PSS too, which counts pages shared by 
 
 Posts are drawn from data/seed_adverts.jsonl and data/written_adverts.jsonl and perturbed (a
 sentence dropped or repeated, numbers changed, a suffix), so lengths and content are realistic and
-no two posts are equal. Each mode runs the real CLI in a subprocess on a JSONL input (the engines
-read the same file, split into byte-range partitions) and writes JSONL. Prints numbers; asserts nothing.
+no two posts are equal; ``--reposts 0.3`` makes that share of posts verbatim copies of one of the
+previous 10,000 (recruiters spam one advert across groups), which the detector's cache scores once.
+Each mode runs the real CLI in a subprocess on a JSONL input (the engines read the same file, split
+into byte-range partitions) and writes JSONL. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -56,12 +58,23 @@ def perturb(text: str, rng: random.Random, i: int) -> str:
     return f"{out} #{i}"
 
 
-def generate(path: Path, n: int, seed: int) -> None:
+REPOST_WINDOW = 10_000
+
+
+def generate(path: Path, n: int, seed: int, reposts: float = 0.0) -> None:
     texts = corpus()
     rng = random.Random(seed)
+    recent: list[str] = []
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
-            fh.write(json.dumps({"id": f"b{i}", "text": perturb(rng.choice(texts), rng, i)}, ensure_ascii=False) + "\n")
+            if reposts and recent and rng.random() < reposts:
+                text = rng.choice(recent)
+            else:
+                text = perturb(rng.choice(texts), rng, i)
+                recent.append(text)
+                if len(recent) > REPOST_WINDOW:
+                    recent.pop(0)
+            fh.write(json.dumps({"id": f"b{i}", "text": text}, ensure_ascii=False) + "\n")
 
 
 class PeakMemory:
@@ -123,16 +136,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--modes", default="jobs1,jobs2,dask,spark", help=f"comma-separated, of {', '.join(MODES)}")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reposts", type=float, default=0.0, help="share of posts that repeat an earlier one verbatim")
     ap.add_argument("--keep", default=None, help="work folder to keep (default: a temporary one)")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench-scan-"))
     work.mkdir(parents=True, exist_ok=True)
-    inp = work / f"posts-{args.n}.jsonl"
+    inp = work / (f"posts-{args.n}.jsonl" if not args.reposts else f"posts-{args.n}-reposts-{args.reposts:g}.jsonl")
     if not inp.exists():
-        generate(inp, args.n, args.seed)
+        generate(inp, args.n, args.seed, args.reposts)
     lengths = [len(json.loads(line)["text"]) for _, line in zip(range(2000), inp.open(encoding="utf-8"), strict=False)]
     print(f"{args.n} posts, {inp.stat().st_size / 2**20:.0f} MB, median length {sorted(lengths)[len(lengths) // 2]} "
-          f"chars; {os.cpu_count()} cores")
+          f"chars; {os.cpu_count()} cores" + (f"; {args.reposts:.0%} reposts" if args.reposts else ""))
     for mode in args.modes.split(","):
         run_mode(mode.strip(), inp, work, args.n)
 

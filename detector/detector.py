@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,10 @@ from detector.result import LEVELS, ScoreResult
 
 #: Longest post accepted (characters). Longer input is an error, never silently truncated.
 MAX_TEXT_CHARS = 20_000
+#: Recently scored texts kept per detector, so an exact repost (the same advert spammed across
+#: groups, or a post the browser extension sees again) is scored once. Scoring is deterministic,
+#: so a cached result is the result; 4,096 posts hold about 13 MB.
+CACHE_SIZE = 4096
 
 
 class InvalidTextError(ValueError):
@@ -51,7 +58,8 @@ def validate_text(text: Any, max_chars: int = MAX_TEXT_CHARS) -> str:
 class Detector:
     """Scores posts with a verified model bundle and explains each score with evidence."""
 
-    def __init__(self, bundle: Bundle, registry: IndicatorRegistry | None = None) -> None:
+    def __init__(self, bundle: Bundle, registry: IndicatorRegistry | None = None,
+                 cache_size: int = CACHE_SIZE) -> None:
         self.bundle = bundle
         self.pipeline = bundle.pipeline
         self.metadata = bundle.metadata
@@ -62,11 +70,18 @@ class Detector:
         self._col = {label: classes.index(label) for label in self.labels}
         #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
         self._predict_proba = compile_predictor(self.pipeline, [self.registry.analyze(t) for t in PROBE_POSTS])
+        #: text -> its result without an id, least recently used first (see :data:`CACHE_SIZE`)
+        self.cache_size = max(0, int(cache_size))
+        self._cache: OrderedDict[str, ScoreResult] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        #: texts answered from the cache / scored, since this detector was made
+        self.cache_hits = self.cache_misses = 0
 
     @classmethod
-    def load(cls, path: str | Path | None = None, expected_sha256: str | None = None) -> Detector:
+    def load(cls, path: str | Path | None = None, expected_sha256: str | None = None,
+             cache_size: int = CACHE_SIZE) -> Detector:
         """Load the shipped (or given) bundle; refuses a file whose hash does not verify."""
-        return cls(load_bundle(path, expected_sha256))
+        return cls(load_bundle(path, expected_sha256), cache_size=cache_size)
 
     @property
     def version(self) -> str:
@@ -89,12 +104,43 @@ class Detector:
         """Score a batch (one vectorised model call). Every text must pass :func:`validate_text`."""
         if isinstance(texts, str):
             raise TypeError("score_many expects a sequence of texts, not one string")
-        docs = analyses([validate_text(t) for t in texts], self.registry)
-        if not docs:
-            return []
-        proba = np.asarray(self._predict_proba(docs))
-        ids = list(ids) if ids is not None else [None] * len(docs)
-        return [self._result(a, p, i) for a, p, i in zip(docs, proba, ids, strict=True)]
+        valid = [validate_text(t) for t in texts]
+        ids = list(ids) if ids is not None else [None] * len(valid)
+        if len(ids) != len(valid):
+            raise ValueError(f"score_many got {len(valid)} texts but {len(ids)} ids")
+        known = self._cached(valid)
+        todo = [t for t in dict.fromkeys(valid) if t not in known]  # each new text once, in order
+        if todo:
+            docs = analyses(todo, self.registry)
+            proba = np.asarray(self._predict_proba(docs))
+            fresh = {t: self._result(a, p, None) for t, a, p in zip(todo, docs, proba, strict=True)}
+            self._remember(fresh)
+            known.update(fresh)
+        self.cache_hits += len(valid) - len(todo)
+        self.cache_misses += len(todo)
+        return [known[t] if i is None else replace(known[t], id=i) for t, i in zip(valid, ids, strict=True)]
+
+    def _cached(self, texts: Sequence[str]) -> dict[str, ScoreResult]:
+        if not self.cache_size:
+            return {}
+        out = {}
+        with self._cache_lock:
+            cache = self._cache
+            for t in texts:
+                res = cache.get(t)
+                if res is not None:
+                    cache.move_to_end(t)
+                    out[t] = res
+        return out
+
+    def _remember(self, results: dict[str, ScoreResult]) -> None:
+        if not self.cache_size:
+            return
+        with self._cache_lock:
+            cache = self._cache
+            cache.update(results)
+            while len(cache) > self.cache_size:
+                cache.popitem(last=False)
 
     def _result(self, a: Analysis, p: np.ndarray, id_: str | None) -> ScoreResult:
         probs = {label: float(p[self._col[label]]) for label in self.labels}

@@ -43,7 +43,7 @@ def load_model(settings: Settings) -> ModelState:
     from detector.bundle import BundleError
 
     try:
-        det = Detector.load(settings.model_path)
+        det = Detector.load(settings.model_path, cache_size=settings.score_cache_size)
         det.score(CANARY)
     except BundleError as exc:
         log.error("model refused: %s", exc, extra={"event": "model_refused"})

@@ -87,3 +87,38 @@ def test_batch_and_single_scores_agree(det: Detector) -> None:
     batch = det.score_many(texts)
     for t, r in zip(texts, batch, strict=True):
         assert det.score(t).risk_score == pytest.approx(r.risk_score)
+
+
+REPOSTS = [CARD, "Lowongan kasir toko, gaji UMR, lamaran ke toko langsung", CARD, CARD + " ", CARD]
+
+
+def test_a_repost_is_scored_once_and_gets_its_own_id(det: Detector) -> None:
+    fresh = Detector(det.bundle, cache_size=4)
+    results = fresh.score_many(REPOSTS, ids=["a", "b", "c", "d", None])
+    assert (fresh.cache_misses, fresh.cache_hits) == (3, 2)  # CARD, the cashier post, CARD + " "
+    assert [r.id for r in results] == ["a", "b", "c", "d", None]
+    again = fresh.score(CARD, id="e")
+    assert (fresh.cache_misses, fresh.cache_hits) == (3, 3) and again.id == "e"
+
+
+def test_cached_results_equal_uncached_ones(det: Detector) -> None:
+    cached, uncached = Detector(det.bundle), Detector(det.bundle, cache_size=0)
+    first = [r.to_dict() for r in cached.score_many(REPOSTS, ids=list("abcde"))]
+    second = [r.to_dict() for r in cached.score_many(REPOSTS, ids=list("abcde"))]  # all from the cache
+    plain = [r.to_dict() for r in uncached.score_many(REPOSTS, ids=list("abcde"))]
+    assert first == second == plain
+    assert cached.cache_hits == 2 + len(REPOSTS) and uncached.cache_hits == 2  # within one batch, always
+    assert len(uncached._cache) == 0
+
+
+def test_the_cache_keeps_the_most_recently_used_texts(det: Detector) -> None:
+    small = Detector(det.bundle, cache_size=2)
+    small.score_many(["pos satu kasir", "pos dua satpam"])
+    small.score("pos satu kasir")  # now the most recent
+    small.score("pos tiga sopir")  # evicts "pos dua satpam"
+    assert list(small._cache) == ["pos satu kasir", "pos tiga sopir"]
+
+
+def test_score_many_refuses_ids_of_another_length(det: Detector) -> None:
+    with pytest.raises(ValueError, match="2 texts but 1 ids"):
+        det.score_many([CARD, CARD], ids=["only-one"])

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from detector.detector import MAX_TEXT_CHARS
+from detector.detector import CACHE_SIZE, MAX_TEXT_CHARS
 
 #: Largest batch the schema admits whatever the settings say (the settings pick the real limit below it).
 HARD_MAX_BATCH_ITEMS = 10_000
@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     inference_threads: int = Field(default=1, ge=0, le=64)
     #: Most posts per model call, for micro-batches and for chunks of a client's batch.
     score_chunk: int = Field(default=32, ge=1, le=1024)
+    #: Recently scored posts remembered per worker, so a post a browser sees again is answered without
+    #: scoring it again (about 3 KB each; 0 turns it off).
+    score_cache_size: int = Field(default=CACHE_SIZE, ge=0, le=1_000_000)
 
     @field_validator("cors_origins", "api_keys", "admin_keys", mode="before")
     @classmethod

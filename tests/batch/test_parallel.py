@@ -38,3 +38,24 @@ def test_cli_jobs_2_csv_equals_jobs_1(tmp_path: Path) -> None:
                                         "--chunk-size", "25", "-q"])
         assert res.exit_code == 0, res.output
     assert (tmp_path / "o1.csv").read_bytes() == (tmp_path / "o2.csv").read_bytes()
+
+
+def test_reposts_cost_one_scoring_and_change_no_byte(det, tmp_path: Path) -> None:  # noqa: ANN001
+    """Scraped data repeats adverts verbatim (one recruiter, many groups): the detector's cache scores
+    each text once, and the output is the bytes an uncached scan writes, ids and rows included."""
+    from detector import Detector
+
+    base = corpus(40, seed=6)
+    rows = [{"id": f"p{i}", "text": base[i % 40]["text"]} for i in range(200)]  # each text 5 times
+    inp = write_jsonl(tmp_path / "reposts.jsonl", rows)
+    cached, uncached = Detector(det.bundle), Detector(det.bundle, cache_size=0)
+    outs, counts = [], []
+    for d, jobs in ((uncached, 1), (cached, 1), (cached, 2)):
+        out = tmp_path / f"o-{len(outs)}.jsonl"
+        assert scan(d, str(inp), str(out), jobs=jobs, batch_size=16).scored == 200
+        outs.append(out.read_bytes())
+        counts.append((d.cache_misses, d.cache_hits))
+    assert outs[0] == outs[1] == outs[2]
+    distinct = len({r["text"] for r in rows})
+    assert counts[1] == (distinct, 200 - distinct)  # jobs 1, cached: each distinct text scored once
+    assert counts[0][0] > distinct  # uncached: a text is scored again in every chunk it recurs in

@@ -34,12 +34,14 @@ def _load_the_shipped_model_once(models_dir: Path) -> Iterator[None]:
     real = detector.Detector.load
     cache: dict[str, detector.Detector] = {}
 
-    def load(path: str | Path | None = None, expected_sha256: str | None = None) -> detector.Detector:
+    def load(path: str | Path | None = None, expected_sha256: str | None = None,
+             cache_size: int = detector.detector.CACHE_SIZE) -> detector.Detector:
         if path is not None and Path(path).resolve() == models_dir.resolve() and expected_sha256 is None:
-            if "shipped" not in cache:
-                cache["shipped"] = real(path)
-            return cache["shipped"]
-        return real(path, expected_sha256)
+            key = f"shipped-{cache_size}"
+            if key not in cache:
+                cache[key] = real(path, cache_size=cache_size)
+            return cache[key]
+        return real(path, expected_sha256, cache_size=cache_size)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(detector.Detector, "load", staticmethod(load))

@@ -143,3 +143,17 @@ def test_concurrent_posts_are_micro_batched_correctly(client: TestClient) -> Non
     expect = {t: client.post("/v1/score", json={"text": t}).json()["risk_score"] for t in (RISKY, LEGIT)}
     for t, b in zip(texts, bodies, strict=True):
         assert b["risk_score"] == expect[t] and b["id"] == str(len(t))
+
+
+@pytest.mark.parametrize("size", [0, 7])
+def test_score_cache_size_setting_reaches_the_workers_detector(make_client: Callable[..., TestClient],
+                                                              size: int) -> None:
+    """A post seen again (an extension re-rendering a feed) is answered from the cache, same record."""
+    client = make_client(score_cache_size=size)
+    det = client.app.state.model.detector  # type: ignore[attr-defined]
+    assert det.cache_size == size
+    hits = det.cache_hits
+    first = client.post("/v1/score", json={"text": RISKY, "id": "x"}).json()
+    again = client.post("/v1/score", json={"text": RISKY, "id": "x"}).json()
+    assert first == again
+    assert det.cache_hits - hits == (1 if size else 0)
