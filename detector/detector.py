@@ -7,7 +7,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -16,43 +15,14 @@ from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
 from detector.inference import PROBE_POSTS, compile_predictor
 from detector.result import LEVELS, ScoreResult
+from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
-#: Longest post accepted (characters). Longer input is an error, never silently truncated.
-MAX_TEXT_CHARS = 20_000
+__all__ = ["CACHE_SIZE", "MAX_TEXT_CHARS", "Detector", "InvalidTextError", "text_problem", "validate_text"]
+
 #: Recently scored texts kept per detector, so an exact repost (the same advert spammed across
 #: groups, or a post the browser extension sees again) is scored once. Scoring is deterministic,
 #: so a cached result is the result; 4,096 posts hold about 13 MB.
 CACHE_SIZE = 4096
-
-
-class InvalidTextError(ValueError):
-    """The input is not a scoreable post (not a string, empty, too long, binary).
-
-    ``code`` names the rule it broke (``not_string``, ``empty_text``, ``too_long``, ``nul_byte``)."""
-
-    def __init__(self, message: str, code: str = "invalid_text") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
-    """``(code, message)`` when ``text`` is not a scoreable post, else None: the one set of rules."""
-    if not isinstance(text, str):
-        return "not_string", f"text must be a string, got {type(text).__name__}"
-    if not text.strip():
-        return "empty_text", "text is empty"
-    if len(text) > max_chars:
-        return "too_long", f"text is {len(text)} characters long; the limit is {max_chars}"
-    if "\x00" in text:
-        return "nul_byte", "text contains a NUL byte"
-    return None
-
-
-def validate_text(text: Any, max_chars: int = MAX_TEXT_CHARS) -> str:
-    problem = text_problem(text, max_chars)
-    if problem is not None:
-        raise InvalidTextError(problem[1], code=problem[0])
-    return str(text)
 
 
 class Detector:
@@ -101,7 +71,8 @@ class Detector:
         return self.score_many([text], ids=[id])[0]
 
     def score_many(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[ScoreResult]:
-        """Score a batch (one vectorised model call). Every text must pass :func:`validate_text`."""
+        """Score a batch: one vectorised model call for its distinct texts not in the cache (see
+        :data:`CACHE_SIZE`). Every text must pass :func:`validate_text`."""
         if isinstance(texts, str):
             raise TypeError("score_many expects a sequence of texts, not one string")
         valid = [validate_text(t) for t in texts]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from detector.detector import MAX_TEXT_CHARS
+from detector.validation import MAX_TEXT_CHARS
 from service.core.config import HARD_MAX_BATCH_ITEMS
 
 Label = Literal["low", "other_scam", "high"]

@@ -15,8 +15,8 @@ import msgspec
 import numpy as np
 
 from detector.batch.readers import MISSING, Row
-from detector.detector import MAX_TEXT_CHARS
-from detector.detector import text_problem as _core_text_problem
+from detector.validation import MAX_TEXT_CHARS
+from detector.validation import text_problem as _core_text_problem
 
 if TYPE_CHECKING:
     from detector.detector import Detector

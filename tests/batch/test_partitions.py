@@ -37,3 +37,15 @@ def test_partitions_cover_every_line_once_with_their_line_numbers(tmp_path: Path
         seen.extend(row.n for row in reader.rows())
         reader.close()
     assert seen == list(range(1, n_lines + 1))
+
+
+def test_an_engine_driver_does_not_load_the_model_stack() -> None:
+    """The driver only plans partitions, ships bundle bytes and merges parts: importing what it uses
+    must not pull in scikit-learn or the stemmer (seconds of start-up before the cluster even starts)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, detector.batch.engines.driver, detector.batch.shipping, detector.batch.partitions; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'Sastrawi', 'detector.detector') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,41 @@
+"""What a scoreable post is: the one set of rules the core, the batch scans and the service apply.
+
+Kept apart from :mod:`detector.detector` so that light importers (a batch driver that only plans
+partitions and merges files, the service's request schemas) do not load scikit-learn to know them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Longest post accepted (characters). Longer input is an error, never silently truncated.
+MAX_TEXT_CHARS = 20_000
+
+
+class InvalidTextError(ValueError):
+    """The input is not a scoreable post (not a string, empty, too long, binary).
+
+    ``code`` names the rule it broke (``not_string``, ``empty_text``, ``too_long``, ``nul_byte``)."""
+
+    def __init__(self, message: str, code: str = "invalid_text") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
+    """``(code, message)`` when ``text`` is not a scoreable post, else None: the one set of rules."""
+    if not isinstance(text, str):
+        return "not_string", f"text must be a string, got {type(text).__name__}"
+    if not text.strip():
+        return "empty_text", "text is empty"
+    if len(text) > max_chars:
+        return "too_long", f"text is {len(text)} characters long; the limit is {max_chars}"
+    if "\x00" in text:
+        return "nul_byte", "text contains a NUL byte"
+    return None
+
+
+def validate_text(text: Any, max_chars: int = MAX_TEXT_CHARS) -> str:
+    problem = text_problem(text, max_chars)
+    if problem is not None:
+        raise InvalidTextError(problem[1], code=problem[0])
+    return str(text)
