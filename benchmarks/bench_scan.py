@@ -65,7 +65,8 @@ def generate(path: Path, n: int, seed: int, reposts: float = 0.0) -> None:
     texts = corpus()
     rng = random.Random(seed)
     recent: list[str] = []
-    with path.open("w", encoding="utf-8") as fh:
+    tmp = path.with_name(path.name + ".partial")  # renamed when complete: an interrupted run leaves no short file
+    with tmp.open("w", encoding="utf-8") as fh:
         for i in range(n):
             if reposts and recent and rng.random() < reposts:
                 text = rng.choice(recent)
@@ -75,6 +76,7 @@ def generate(path: Path, n: int, seed: int, reposts: float = 0.0) -> None:
                 if len(recent) > REPOST_WINDOW:
                     recent.pop(0)
             fh.write(json.dumps({"id": f"b{i}", "text": text}, ensure_ascii=False) + "\n")
+    tmp.replace(path)
 
 
 class PeakMemory:
@@ -125,6 +127,10 @@ def run_mode(mode: str, inp: Path, work: Path, n: int) -> None:
         return
     summary = json.loads((work / f"summary-{mode}.json").read_text())
     cores = 1 if mode == "jobs1" else 2
+    rows = summary["rows_read"]
+    if rows != n:
+        print(f"{mode:6s} read {rows} rows, not {n}: is {inp} complete? (delete it to regenerate)")
+        n = rows
     print(f"{mode:6s} {n / secs:8.0f} posts/s end to end ({n / secs / cores:6.0f} per core; {secs:7.1f} s) "
           f"peak RSS {mem.rss / 2**20:7.0f} MB, PSS {mem.pss / 2**20:7.0f} MB; "
           f"scored {summary['scored']}, rejected {summary['rejected']}")
