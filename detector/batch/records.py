@@ -59,10 +59,12 @@ def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]
     rows scored one by one, so one bad post costs its own row, never the chunk or the run."""
     if not rows:
         return []
+    # No ids to score_many: the record's id is set below (with its row-N default), so the results
+    # are used as they come, cached reposts included, without a copy carrying each id.
     try:
-        results: list[Any] = detector.score_many([t for _, _, t in rows], ids=[i for _, i, _ in rows])
+        results: list[Any] = detector.score_many([t for _, _, t in rows])
     except Exception:  # noqa: BLE001 - isolate the failing row(s) below, each one reported
-        results = [_score_one(detector, t, i) for _, i, t in rows]
+        results = [_score_one(detector, t) for _, _, t in rows]
     out = []
     for (n, rid, _), res in zip(rows, results, strict=True):
         try:
@@ -82,9 +84,9 @@ def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]
     return out
 
 
-def _score_one(detector: Detector, text: str, id_: str | None) -> Any:
+def _score_one(detector: Detector, text: str) -> Any:
     try:
-        return detector.score(text, id=id_)
+        return detector.score(text)
     except Exception as exc:  # noqa: BLE001 - returned, and turned into a reject by the caller
         return exc
 
