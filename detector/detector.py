@@ -14,7 +14,7 @@ from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
 from detector.inference import PROBE_POSTS, compile_predictor
-from detector.result import LEVELS, ScoreResult
+from detector.result import LEVELS, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
 __all__ = ["CACHE_SIZE", "MAX_TEXT_CHARS", "Detector", "InvalidTextError", "text_problem", "validate_text"]
@@ -121,10 +121,12 @@ class Detector:
         if level == "tinggi":  # the level is the decision users act on; keep the label consistent
             label = "high"
         assert level in LEVELS
+        evidence, cut = cap_evidence(a.risk_hits)
+        counter, cut_counter = cap_evidence(a.counter_hits)
         return ScoreResult(
             risk_score=risk, risk_level=level, label=label, probabilities=probs,
-            evidence=tuple(a.risk_hits), counter_evidence=tuple(a.counter_hits),
-            money=tuple(a.money_dicts()), model_version=self.version, id=id_,
+            evidence=evidence, counter_evidence=counter,
+            money=tuple(a.money_dicts()), model_version=self.version, id=id_, truncated=cut + cut_counter,
         )
 
     def iter_scores(self, texts: Iterable[str], batch_size: int = 512) -> Iterable[ScoreResult]:

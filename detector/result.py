@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from detector.indicators import Hit
 
 LEVELS = ("rendah", "sedang", "tinggi")
+
+#: Evidence items kept per flag and per post (risk and counter evidence each). A hostile post
+#: ("🇰🇭 " 10,000 times) otherwise yields 10,000 items and a 5 MB record; moderators need the first
+#: few per flag, and the flag itself stays whatever the cap. What is left out is counted in
+#: ``truncated``.
+MAX_EVIDENCE_PER_FLAG = 5
+MAX_EVIDENCE_PER_POST = 40
+
+
+def cap_evidence(hits: Sequence[Hit]) -> tuple[tuple[Hit, ...], int]:
+    """The first :data:`MAX_EVIDENCE_PER_FLAG` hits of each flag, at most :data:`MAX_EVIDENCE_PER_POST`
+    in all (each flag's first hit before any second one; kept in their original order), and how many
+    were left out."""
+    per_flag: dict[str, int] = {}
+    kept: list[Hit] = []
+    for h in hits:
+        n = per_flag.get(h.indicator, 0)
+        if n < MAX_EVIDENCE_PER_FLAG:
+            per_flag[h.indicator] = n + 1
+            kept.append(h)
+    if len(kept) > MAX_EVIDENCE_PER_POST:  # each flag's first hit first, then the others in order
+        firsts = set({h.indicator: i for i, h in reversed(list(enumerate(kept)))}.values())
+        order = sorted(firsts) + [i for i in range(len(kept)) if i not in firsts]
+        keep = set(order[:MAX_EVIDENCE_PER_POST])
+        kept = [h for i, h in enumerate(kept) if i in keep]
+    return tuple(kept), len(hits) - len(kept)
+
 
 _LEVEL_TEXT = {
     "rendah": ("Risiko rendah", "Low risk"),
@@ -33,6 +61,8 @@ class ScoreResult:
     model_version: str
     id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: evidence and counter-evidence items left out by :func:`cap_evidence`
+    truncated: int = 0
 
     @property
     def flags(self) -> list[str]:
@@ -70,6 +100,7 @@ class ScoreResult:
             "money": list(self.money),
             "destinations": self.destinations,
             "model_version": self.model_version,
+            "truncated": self.truncated,
         }
         if explain:
             out["summary"] = self.summary(lang or "id")

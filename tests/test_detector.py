@@ -122,3 +122,39 @@ def test_the_cache_keeps_the_most_recently_used_texts(det: Detector) -> None:
 def test_score_many_refuses_ids_of_another_length(det: Detector) -> None:
     with pytest.raises(ValueError, match="2 texts but 1 ids"):
         det.score_many([CARD, CARD], ids=["only-one"])
+
+
+def test_when_one_flag_repeats_thousands_of_times_then_evidence_is_capped_and_counted(det: Detector) -> None:
+    from detector.result import MAX_EVIDENCE_PER_FLAG, MAX_EVIDENCE_PER_POST
+
+    text = "🇰🇭 " * 6_600
+    rec = det.score(text).to_dict()
+    assert "overseas" in rec["flags"]
+    kept = [e for e in rec["evidence"] if e["flag"] == "overseas"]
+    assert len(kept) == MAX_EVIDENCE_PER_FLAG
+    assert len(rec["evidence"]) + len(rec["counter_evidence"]) <= 2 * MAX_EVIDENCE_PER_POST
+    assert rec["truncated"] >= 6_600 - MAX_EVIDENCE_PER_FLAG
+
+
+def test_when_every_flag_fires_once_then_nothing_is_truncated(det: Detector) -> None:
+    rec = det.score(CARD).to_dict()
+    assert rec["truncated"] == 0
+
+
+def test_cap_keeps_every_flags_first_hit_under_the_post_cap() -> None:
+    from detector.indicators import Hit
+    from detector.result import MAX_EVIDENCE_PER_POST, cap_evidence
+
+    reason = det_reason()
+    hits = [Hit(indicator=f"f{i % 30}", kind="risk", start=i, end=i + 1, text="x", score=0.5, weight=1.0,
+                pattern="p", reason=reason) for i in range(600)]
+    kept, cut = cap_evidence(hits)
+    assert len(kept) == MAX_EVIDENCE_PER_POST and cut == 600 - MAX_EVIDENCE_PER_POST
+    assert kept == tuple(sorted(kept, key=lambda h: h.start))
+    assert {h.indicator for h in kept} == {f"f{i}" for i in range(30)}
+
+
+def det_reason():  # type: ignore[no-untyped-def]
+    from detector.indicators.base import Text2
+
+    return Text2(id="alasan", en="reason")
