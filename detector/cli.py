@@ -241,7 +241,7 @@ def _train_options(f: Any) -> Any:
 
 def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedback: tuple[Path, ...], seed: int,
             cv_folds: int, estimator: str) -> Any:
-    from detector.training import TrainConfig
+    from detector.training.train import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
         raise click.ClickException(
@@ -259,7 +259,7 @@ def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedba
 @click.option("--out", "out_dir", default="models", show_default=True, type=click.Path(path_type=Path))
 def train(out_dir: Path, **kw: Any) -> None:
     """Train, evaluate against baselines, and write the bundle, manifest, report and model card."""
-    from detector.training import run
+    from detector.training.train import run
 
     run(_config(**kw), out_dir, log=lambda m: click.echo(m, err=True), save=True)
 
@@ -269,8 +269,8 @@ def train(out_dir: Path, **kw: Any) -> None:
 @click.option("--out", "out_dir", default="artifacts/evaluation", show_default=True, type=click.Path(path_type=Path))
 def evaluate(out_dir: Path, **kw: Any) -> None:
     """Cross-validated and held-out evaluation of the recipe with both baselines (no bundle saved)."""
-    from detector.card import render_report
-    from detector.training import run
+    from detector.training.card import render_report
+    from detector.training.train import run
 
     meta = run(_config(**kw), out_dir, log=lambda m: click.echo(m, err=True), save=False)
     click.echo(render_report(meta))
@@ -283,10 +283,10 @@ def evaluate(out_dir: Path, **kw: Any) -> None:
 def assess(labelled: Path, model: str | None, as_json: bool) -> None:
     """Score a labelled JSONL file (id, text, label, category per line) with a trained model, at its
     stored thresholds, and report precision/recall at tinggi, hard negatives, per category …"""
-    from detector.card import _block
-    from detector.data import load_jsonl
+    from detector.training.card import _block
+    from detector.training.data import load_jsonl
     from detector.detector import text_problem
-    from detector.evaluation import assess as run_assess
+    from detector.training.evaluation import assess as run_assess
 
     try:
         records = load_jsonl(labelled, source="assess")

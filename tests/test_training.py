@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from detector import Detector
-from detector.data import holdout_split, load_jsonl, near_duplicate_groups
-from detector.training import TrainConfig, run
+from detector.training.data import holdout_split, load_jsonl, near_duplicate_groups
+from detector.training.train import TrainConfig, run
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from detector import __version__
 from detector.bundle import save_bundle
-from detector.data import (
+from detector.training.data import (
     Record,
     data_hash,
     holdout_split,
@@ -30,7 +30,7 @@ from detector.data import (
     near_duplicate_groups,
     split_by_group,
 )
-from detector.evaluation import (
+from detector.training.evaluation import (
     baseline_report,
     choose_thresholds,
     keyword_rule_scores,
@@ -250,14 +250,14 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         log(f"saved {path}")
         metadata["bundle_file"] = path.name
         (out_dir / "evaluation.json").write_text(json.dumps(metadata["metrics"], indent=2) + "\n")
-        from detector.card import render_card, render_report
+        from detector.training.card import render_card, render_report
 
         (out_dir / "EVALUATION.md").write_text(render_report(metadata))
         (out_dir / "MODEL_CARD.md").write_text(render_card(metadata))
     elif out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "evaluation.json").write_text(json.dumps(metadata["metrics"], indent=2) + "\n")
-        from detector.card import render_report
+        from detector.training.card import render_report
 
         (out_dir / "EVALUATION.md").write_text(render_report(metadata))
     log(f"done in {elapsed:.0f}s")

@@ -14,7 +14,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from detector.data import HARD_NEGATIVE_CATEGORIES, Record
+from detector.training.data import HARD_NEGATIVE_CATEGORIES, Record
 from detector.model import LABELS
 
 # -- thresholds -----------------------------------------------------------------------------------
