@@ -283,9 +283,9 @@ def evaluate(out_dir: Path, **kw: Any) -> None:
 def assess(labelled: Path, model: str | None, as_json: bool) -> None:
     """Score a labelled JSONL file (id, text, label, category per line) with a trained model, at its
     stored thresholds, and report precision/recall at tinggi, hard negatives, per category …"""
+    from detector.detector import text_problem
     from detector.training.card import _block
     from detector.training.data import load_jsonl
-    from detector.detector import text_problem
     from detector.training.evaluation import assess as run_assess
 
     try:

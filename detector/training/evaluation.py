@@ -14,8 +14,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from detector.training.data import HARD_NEGATIVE_CATEGORIES, Record
 from detector.model import LABELS
+from detector.training.data import HARD_NEGATIVE_CATEGORIES, Record
 
 # -- thresholds -----------------------------------------------------------------------------------
 

@@ -19,6 +19,9 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from detector import __version__
 from detector.bundle import save_bundle
+from detector.features import analyses
+from detector.files import file_sha256
+from detector.model import LABELS, TextRuleStack, build_pipeline, build_tfidf_baseline
 from detector.training.data import (
     Record,
     data_hash,
@@ -36,9 +39,6 @@ from detector.training.evaluation import (
     keyword_rule_scores,
     report,
 )
-from detector.features import analyses
-from detector.files import file_sha256
-from detector.model import LABELS, TextRuleStack, build_pipeline, build_tfidf_baseline
 
 Log = Callable[[str], None]
 
