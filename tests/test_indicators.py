@@ -33,6 +33,15 @@ HITS = [
     ("high_pay", "kerja jaga toko online gaji 2 digit", "gaji 2 digit"),
     ("high_pay", "Marketing online salary 1.200 USD per month", "1.200 USD"),
     ("high_pay", "Pelayan restoran, gaji 600rb/hari", "600rb"),
+    ("high_pay", "Lowongan PRT Hongkong gaji 25 juta, tanpa pengalaman", "25 juta"),  # > 2x HK$5,100
+    ("high_pay", "Jaga lansia di Taiwan, gaji NT$ 45.000", "NT$ 45.000"),  # > 2x NT$20,000 (caregiver)
+    ("high_pay", "Admin di Kamboja gaji 15jt", "15jt"),  # the 8 juta floor (garment minimum US$210 x2 is lower)
+    ("high_pay", "Kerja kebun sawit Malaysia gaji RM 5.000", "RM 5.000"),  # > 2x RM1,700
+    ("wage_anomaly", "Dancer di Jepang gaji Rp 2 juta per bulan", "Rp 2 juta"),  # minimum ~18.6 juta
+    ("wage_anomaly", "Kerja pabrik Malaysia gaji RM 1.200 sebulan", "RM 1.200"),
+    ("wage_anomaly", "Kerja di Thailand gaji 200 baht/hari", "200 baht"),  # per day against 337 baht a day
+    ("wage_anomaly", "PRT ke Arab Saudi gaji 900 riyal", "900 riyal"),  # SPSK minimum SAR 1,500
+    ("wage_anomaly", "Operator pabrik di Taiwan, gaji NT$ 18.000/bulan", "NT$ 18.000"),  # minimum NT$29,500
     ("no_skills", "Dibutuhkan admin, TANPA PENGALAMAN, langsung kerja", "TANPA PENGALAMAN"),
     ("no_skills", "tdk perlu pngalaman, yg penting mau kerja", "tdk perlu pngalaman"),
     ("no_skills", "Tidak perlu bisa bahasa Inggris", "Tidak perlu bisa bahasa"),
@@ -105,6 +114,17 @@ NEAR_MISSES = [
     ("high_pay", "Dokter spesialis anestesi, gaji 45 juta/bulan"),
     ("high_pay", "Biaya pendaftaran 15 juta"),  # a fee, not a salary
     ("high_pay", "Usia 18-35 tahun, pengalaman 2 tahun"),
+    ("high_pay", "Operator pabrik Taiwan, gaji NT$ 29.500 sesuai upah minimum"),  # the legal minimum itself
+    ("high_pay", "saya ditawari kerja di Taiwan gaji NT$ 28.590"),
+    ("high_pay", "Kerja di Korea program EPS gaji 30 juta"),  # ~1.2x Korea's minimum
+    ("high_pay", "Caregiver Taiwan gaji 15 juta"),  # 1.5x the caregiver minimum
+    ("high_pay", "Tugas like komisi 50rb per tugas"),  # per task, not a monthly salary
+    ("wage_anomaly", "Magang Jepang uang saku 2 juta"),  # an allowance, not base pay
+    ("wage_anomaly", "Caregiver Taiwan gaji NT$ 20.000"),  # exactly the caregiver minimum
+    ("wage_anomaly", "Admin di Kamboja gaji 5 juta"),  # Cambodia's minimum binds garment factories only
+    ("wage_anomaly", "Kerja di Jakarta gaji 2 juta"),  # Indonesian posts are not tested (UMP exemptions)
+    ("wage_anomaly", "Kerja di Jepang, bonus Rp 2 juta tiap bulan, gaji 25 juta"),
+    ("wage_anomaly", "Kerja di Thailand gaji 400 baht/hari"),
     ("no_skills", "Minimal pengalaman 2 tahun di bidang yang sama"),
     ("no_skills", "Pengalaman tidak diutamakan? Tidak, wajib berpengalaman"),
     ("overseas", "Penempatan Jakarta Selatan, kantor di Kuningan"),
@@ -157,6 +177,27 @@ def test_high_pay_depends_on_role() -> None:
     admin = hits_of("Admin gaji 30 juta per bulan", "high_pay")
     doctor = hits_of("Dokter spesialis gaji 30 juta per bulan", "high_pay")
     assert admin and not doctor
+
+
+def test_high_pay_names_the_minimum_wage_it_compared_against() -> None:
+    h = assert_hit("Lowongan PRT Hongkong gaji 25 juta", "high_pay", "25 juta")
+    assert h.details["destination"] == "hong_kong" and h.details["sector"] == "domestic"
+    assert h.details["minimum"] == 5100 and h.details["minimum_currency"] == "HKD"
+    assert h.details["threshold_idr_per_month"] == round(2 * h.details["minimum_idr_per_month"])
+    assert h.details["ratio_to_minimum"] > 2
+
+
+def test_wage_anomaly_names_the_minimum_and_the_shortfall() -> None:
+    h = assert_hit("Dancer di Jepang gaji Rp 2 juta per bulan", "wage_anomaly", "Rp 2 juta")
+    assert h.details["destination"] == "jepang" and h.details["minimum_period"] == "hour"
+    assert h.details["ratio_to_minimum"] < 0.2 and h.score > 0.9
+    assert h.details["min_wage_table_date"] and h.details["minimum_effective"]
+
+
+def test_the_destination_named_nearest_the_amount_decides() -> None:
+    text = "Kerja di Kamboja gaji 15 juta. Atau ke Taiwan gaji NT$ 30.000"
+    paid = {h.text: h.details.get("destination") for h in hits_of(text, "high_pay")}
+    assert paid == {"15 juta": "kamboja"}  # NT$ 30,000 is near Taiwan's legal minimum
 
 
 def test_every_hit_reason_is_bilingual_and_flags_come_from_registry() -> None:
