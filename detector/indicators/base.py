@@ -27,6 +27,9 @@ Kind = Literal["risk", "counter"]
 REGEX_TIMEOUT_S = 2.0
 
 _NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
+#: Where a clause ends, for ``clause_negations``: punctuation or a word that turns the sentence.
+_CLAUSE_BOUNDARY = _stdlib_re.compile(r"[,.;:!?\n]|\b(?:tapi|tetapi|namun|melainkan|cukup|hanya|justru|malah|"
+                                      r"sedangkan|padahal|but|only)\b")
 _ESCAPE = _stdlib_re.compile(r"\\.|\(\?P?<[^>]*>")
 _UPPER_OUTSIDE_ESCAPES = _stdlib_re.compile(r"[A-Z]")
 
@@ -166,6 +169,10 @@ class Indicator:
     patterns: tuple[Pattern, ...] = ()
     #: Words that, within ``window`` characters before a match, cancel it ("tanpa biaya").
     negations: tuple[str, ...] = ()
+    #: Negations count only in the match's own clause: the look-back stops at the last ``, . ; : ! ?``
+    #: or clause word (tapi, namun, melainkan, cukup, hanya …), so "bukan visa turis" is a denial but
+    #: "tidak perlu visa kerja, cukup visa turis" still fires.
+    clause_negations: bool = False
     #: Words that, within ``window`` characters of a match, raise its score by ``context_boost``.
     context: tuple[str, ...] = ()
     context_boost: float = 0.15
@@ -214,6 +221,10 @@ class Indicator:
         if not self.negations:
             return False
         before = text[max(0, start - self.window):start]
+        if self.clause_negations:
+            cuts = list(_CLAUSE_BOUNDARY.finditer(before))
+            if cuts:
+                before = before[cuts[-1].end():]
         return _contains_word(before, self.negations)
 
     def _in_context(self, text: str, start: int, end: int) -> bool:

@@ -19,7 +19,7 @@ from detector.normalize import Normalized, normalize
 
 _ALLOWED_KEYS = {
     "name", "kind", "weight", "description", "reason", "guidance", "patterns", "negations",
-    "context", "context_boost", "window", "version", "class",
+    "context", "context_boost", "window", "version", "class", "clause_negations",
 }
 
 
@@ -162,6 +162,7 @@ def _parse_indicator(spec: Any, where: str) -> Indicator:
             guidance=spec["guidance"],
             patterns=tuple(Pattern(p["name"], p["regex"], float(p["score"])) for p in spec.get("patterns", [])),
             negations=tuple(_as_str_list(spec.get("negations", []))),
+            clause_negations=_as_bool(spec.get("clause_negations", False)),
             context=tuple(_as_str_list(spec.get("context", []))),
             context_boost=float(spec.get("context_boost", 0.15)),
             window=int(spec.get("window", 30)),
@@ -171,6 +172,12 @@ def _parse_indicator(spec: Any, where: str) -> Indicator:
         raise ValueError(f"{where} ({spec.get('name', '?')}): malformed indicator: {exc!r}") from exc
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from exc
+
+
+def _as_bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"expected true or false, got {v!r}")
+    return v
 
 
 def _as_str_list(v: Sequence[Any]) -> list[str]:
