@@ -155,7 +155,12 @@ HITS = [
     ("awareness_context", "Korban TPPO dipulangkan dari Myanmar", "TPPO"),
     ("awareness_context", "Terdakwa perekrut itu divonis 6 tahun", "Terdakwa"),
     ("awareness_context", "gaji 9jt tanpa syarat? itu jebakan", "jebakan"),
-    ("awareness_context", "berangkat lewat jalur tikus Nunukan", "jalur tikus"),
+    ("awareness_context", "Polisi mengamankan 12 PMI yang berangkat lewat jalur tikus", "mengamankan"),
+    ("nonprocedural", "berangkat lewat jalur tikus Nunukan", "jalur tikus"),
+    ("nonprocedural", "Tanpa izin BP2MI, langsung berangkat", "Tanpa izin BP2MI"),
+    ("nonprocedural", "P3MI? tidak perlu, kami sponsor langsung", "P3MI? tidak perlu"),
+    ("licensed_agency", "Resmi, P3MI berizin SIP2MI No. 123/2024", "SIP2MI No. 123/2024"),
+    ("official_registration", "Resmi terdaftar di SISKOP2MI", "terdaftar di SISKOP2MI"),
 ]
 
 
@@ -227,6 +232,16 @@ NEAR_MISSES = [
     ("company_identity", "Kirim CV ke lowongan.kerja123@gmail.com"),
     ("awareness_context", "Dibutuhkan admin gaji 8 juta, tanpa pengalaman"),
     ("awareness_context", "Lowongan resmi, jalur cepat, berangkat bulan depan"),
+    # a red-flag sentence is never counter-evidence
+    ("awareness_context", "berangkat lewat jalur tikus Nunukan"),
+    ("awareness_context", "Jangan mau ketinggalan, kuota terbatas!"),
+    ("awareness_context", "Jangan percaya agen lain, kami yang resmi"),
+    ("awareness_context", "Gajinya ternyata besar, cek dulu testimoninya"),
+    ("licensed_agency", "Tanpa izin BP2MI, langsung berangkat"),
+    ("licensed_agency", "Kami bukan P3MI resmi, tapi lebih cepat"),
+    ("official_programme", "Bukan program G to G, jalur mandiri lebih cepat"),
+    ("official_registration", "tidak perlu lewat BP2MI, semua diurus"),
+    ("official_registration", "Tidak terdaftar di SISKOP2MI tapi aman"),
 ]
 
 
@@ -273,6 +288,32 @@ def test_the_destination_named_nearest_the_amount_decides() -> None:
     text = "Kerja di Kamboja gaji 15 juta. Atau ke Taiwan gaji NT$ 30.000"
     paid = {h.text: h.details.get("destination") for h in hits_of(text, "high_pay")}
     assert paid == {"15 juta": "kamboja"}  # NT$ 30,000 is near Taiwan's legal minimum
+
+
+@pytest.mark.parametrize(("text", "name", "expected", "details"), [
+    ("PT Maju Jaya, P3MI berizin SIP2MI No. 123/2024", "licensed_agency", "SIP2MI No. 123/2024",
+     {"claim": True, "licence_number": True}),
+    ("Agen resmi, SIP2MI ada", "licensed_agency", "SIP2MI", {"claim": True}),
+    ("Resmi terdaftar di SISKOP2MI", "official_registration", "terdaftar di SISKOP2MI", {"claim": True}),
+    ("Program G to G Korea EPS-TOPIK", "official_programme", "G to G", {"claim": True}),
+])
+def test_a_licence_asserted_by_the_post_is_marked_as_a_claim(text: str, name: str, expected: str,
+                                                            details: dict[str, bool]) -> None:
+    h = assert_hit(text, name, expected)
+    assert h.kind == "counter" and details.items() <= h.details.items()
+
+
+def test_an_official_channel_the_reader_is_sent_to_is_not_a_claim() -> None:
+    h = assert_hit("Daftar hanya di siskop2mi.bp2mi.go.id", "official_registration", "siskop2mi")
+    assert "claim" not in h.details
+
+
+def test_counter_evidence_never_comes_from_a_red_flags_own_words() -> None:
+    for text in ("tidak perlu lewat BP2MI, semua diurus", "berangkat lewat jalur tikus Nunukan",
+                 "Tanpa izin BP2MI, langsung berangkat", "Bukan lewat P3MI resmi, tanpa PT"):
+        a = REG.analyze(text)
+        for c in a.counter_hits:
+            assert not any(r.start < c.end and c.start < r.end for r in a.risk_hits), (text, c.text)
 
 
 def test_every_hit_reason_is_bilingual_and_flags_come_from_registry() -> None:

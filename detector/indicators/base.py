@@ -8,7 +8,7 @@ text. Every hit carries evidence as offsets into the ORIGINAL text.
 from __future__ import annotations
 
 import re as _stdlib_re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -60,6 +60,9 @@ class Pattern:
     name: str
     regex: str
     score: float
+    #: Put in the ``details`` of every hit of this pattern (e.g. ``{"claim": True}``: what the match
+    #: says is only the post's own assertion).
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     compiled: Any = field(init=False, repr=False, compare=False)
     #: Literals every match's text contains (see :mod:`detector.indicators.prefilter`; None: always run).
     requirement: Requirement | None = field(init=False, repr=False, compare=False)
@@ -67,6 +70,8 @@ class Pattern:
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "pattern name must not be empty")
         _require(0.0 < self.score <= 1.0, f"pattern {self.name!r}: score must be in (0, 1], got {self.score}")
+        _require(isinstance(self.details, Mapping) and all(isinstance(k, str) for k in self.details),
+                 f"pattern {self.name!r}: details must be a mapping with string keys")
         _require(not _UPPER_OUTSIDE_ESCAPES.search(_ESCAPE.sub("", self.regex)),
                  f"pattern {self.name!r}: patterns run on lower-cased text, so they must be lower case")
         try:
@@ -205,7 +210,7 @@ class Indicator:
                 if self._negated(text, start) or not self.accept(ctx, m):
                     continue
                 score = pat.score + (self.context_boost if self._in_context(text, start, end) else 0.0)
-                hits.append(ctx.make_hit(self, start, end, score, pat.name))
+                hits.append(ctx.make_hit(self, start, end, score, pat.name, dict(pat.details) or None))
         hits.extend(self.extra_hits(ctx))
         if len(hits) < 2:
             return hits
@@ -261,7 +266,8 @@ def _contains_word(haystack: str, words: Sequence[str]) -> bool:
 def _merge_overlaps(hits: list[Hit], original: str) -> list[Hit]:
     """Merge overlapping hits of one indicator into one piece of evidence spanning them all.
 
-    The merged hit keeps the score, pattern and details of the strongest hit it absorbed.
+    The merged hit keeps the score and pattern of the strongest hit it absorbed, and the details of
+    all of them (the strongest's win where two name the same key).
     """
     merged: list[Hit] = []
     for h in sorted(hits, key=lambda h: (h.start, -h.end)):
@@ -269,7 +275,9 @@ def _merge_overlaps(hits: list[Hit], original: str) -> list[Hit]:
             cur = merged[-1]
             strongest = cur if cur.score >= h.score else h
             end = max(cur.end, h.end)
-            merged[-1] = replace(strongest, start=cur.start, end=end, text=original[cur.start:end])
+            weaker = h if strongest is cur else cur
+            details = {**weaker.details, **strongest.details} if weaker.details else strongest.details
+            merged[-1] = replace(strongest, start=cur.start, end=end, text=original[cur.start:end], details=details)
         else:
             merged.append(h)
     return merged
