@@ -128,6 +128,9 @@ HITS = [
     ("urgency", "Saya disuruh segera berangkat minggu depan, wajar tidak?", "segera"),
     ("demographic_targeting", "Korban, gadis usia 16 tahun, direkrut jadi pelayan", "usia 16 tahun"),
     ("wage_anomaly", "Korban dijanjikan gaji Rp 2 juta sebulan sebagai penari di Jepang", "Rp 2 juta"),
+    ("wage_anomaly", "Saya ditawari kerja pabrik di Taiwan gaji NT$ 18.000, wajar tidak?", "NT$ 18.000"),
+    ("wage_anomaly", "Anak usia 15 kerja di kebun sawit Malaysia, gaji RM 40/hari", "RM 40/hari"),
+    ("high_pay", "ABK kapal ikan Korea, gaji 1.200 USD, tanpa pengalaman", "1.200 USD"),  # crews: 8 juta floor
     # job fraud (other_scam): task scams, paying to be hired, borrowed company names
     ("task_scam", "Kerja paruh waktu, cukup like dan follow akun toko, dibayar tiap hari", "like dan follow"),
     ("task_scam", "Komisi 50rb per tugas, WD setiap hari", "Komisi 50rb per tugas"),
@@ -155,6 +158,8 @@ HITS = [
     ("awareness_context", "Korban TPPO dipulangkan dari Myanmar", "TPPO"),
     ("awareness_context", "Terdakwa perekrut itu divonis 6 tahun", "Terdakwa"),
     ("awareness_context", "gaji 9jt tanpa syarat? itu jebakan", "jebakan"),
+    ("awareness_context", "Jangan mau berangkat jadi ART pakai visa ziarah", "Jangan mau"),
+    ("awareness_context", "Ratusan PMI nonprosedural dipulangkan dari Sabah", "nonprosedural"),
     ("awareness_context", "Polisi mengamankan 12 PMI yang berangkat lewat jalur tikus", "mengamankan"),
     ("nonprocedural", "berangkat lewat jalur tikus Nunukan", "jalur tikus"),
     ("nonprocedural", "Tanpa izin BP2MI, langsung berangkat", "Tanpa izin BP2MI"),
@@ -186,6 +191,11 @@ NEAR_MISSES = [
     ("wage_anomaly", "Kerja di Jakarta gaji 2 juta"),  # Indonesian posts are not tested (UMP exemptions)
     ("wage_anomaly", "Kerja di Jepang, bonus Rp 2 juta tiap bulan, gaji 25 juta"),
     ("wage_anomaly", "Kerja di Thailand gaji 400 baht/hari"),
+    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 450"),  # crews at sea are outside these minimums
+    ("wage_anomaly", "Pemandu lagu KTV di Nagoya, Batam, gaji 3 juta"),  # Nagoya in Batam is not Japan
+    ("wage_anomaly", "Magang resmi ke Jepang, upah mengikuti upah minimum (±150.000 yen)"),
+    ("wage_anomaly", "Perkebunan Sarawak Malaysia lewat P3MI, gaji RM 1.500 + lembur"),  # last year's minimum
+    ("wage_anomaly", "Restoran padang cabang Medan Johor, gaji 2,8 juta"),  # Medan Johor is in Medan
     ("no_skills", "Minimal pengalaman 2 tahun di bidang yang sama"),
     ("no_skills", "Pengalaman tidak diutamakan? Tidak, wajib berpengalaman"),
     ("overseas", "Penempatan Jakarta Selatan, kantor di Kuningan"),
@@ -236,7 +246,8 @@ NEAR_MISSES = [
     ("awareness_context", "berangkat lewat jalur tikus Nunukan"),
     ("awareness_context", "Jangan mau ketinggalan, kuota terbatas!"),
     ("awareness_context", "Jangan percaya agen lain, kami yang resmi"),
-    ("awareness_context", "Gajinya ternyata besar, cek dulu testimoninya"),
+    ("awareness_context", "Gaji besar, cek dulu testimoninya"),
+    ("awareness_context", "Korban dijanjikan gaji 15 juta sebagai admin di Kamboja"),  # "korban" lowers nothing
     ("licensed_agency", "Tanpa izin BP2MI, langsung berangkat"),
     ("licensed_agency", "Kami bukan P3MI resmi, tapi lebih cepat"),
     ("official_programme", "Bukan program G to G, jalur mandiri lebih cepat"),
@@ -301,6 +312,11 @@ def test_a_licence_asserted_by_the_post_is_marked_as_a_claim(text: str, name: st
                                                             details: dict[str, bool]) -> None:
     h = assert_hit(text, name, expected)
     assert h.kind == "counter" and details.items() <= h.details.items()
+
+
+def test_a_destination_inside_a_programme_name_keeps_the_programme() -> None:
+    assert_hit("Seleksi Program IM Japan kerja sama Kemnaker", "official_programme", "IM Japan")
+    assert_hit("Seleksi Program IM Japan kerja sama Kemnaker", "overseas", "Japan")
 
 
 def test_an_official_channel_the_reader_is_sent_to_is_not_a_claim() -> None:

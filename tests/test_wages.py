@@ -37,7 +37,8 @@ def test_bait_reference_prefers_the_roles_own_sector_else_the_lowest_row(country
 
 
 @pytest.mark.parametrize(("country", "role"), [("kamboja", "formal"), ("kamboja", "unspecified"),
-                                                ("malaysia", "domestic"), ("korea", "domestic")])
+                                                ("malaysia", "domestic"), ("korea", "domestic"),
+                                                ("taiwan", "fishing")])
 def test_no_binding_minimum_where_the_law_does_not_cover_the_role(country: str, role: str) -> None:
     assert binding_minimum(country, role) is None
 

@@ -18,14 +18,18 @@ closest to it in the post; the role is read from the whole post (:func:`read_rol
   job), Hong Kong 20.9 juta (helper), Japan 37 juta, Korea 49.6 juta, Australia 86 juta; Malaysia,
   Singapore, Saudi Arabia, Qatar, Thailand and Cambodia stay at the 8-12 juta floor.
 
-``wage_anomaly`` (exploitation): base pay below :data:`ANOMALY_RATIO` (0.9) of the minimum that
-legally applies to the role at the destination fires (a 10 % margin for approximate exchange rates).
+``wage_anomaly`` (exploitation): base pay below :data:`ANOMALY_RATIO` (0.85) of the minimum that
+legally applies to the role at the destination fires (a margin for approximate exchange rates and
+for posts quoting last year's minimum); below :data:`CONVERTED_ANOMALY_RATIO` (0.8) when a minimum
+set per hour, day or week is compared with monthly pay (working hours vary).
 Only base pay counts (gaji, upah, salary … before the amount; not bonus, komisi, lembur, uang saku),
 and an hourly or daily offer is compared per hour or per day with an hourly or daily minimum. A
 dancer in Japan at Rp 2 juta a month (minimum ¥1,023 an hour ≈ 18.6 juta a month) fires; Indonesian
 posts are not tested (micro and small businesses are exempt from the UMP).
 
-Which row applies: a domestic role (PRT, caregiver, babysitter …) the domestic or all-sector row; a
+Fishing crews on foreign vessels (ABK, kapal ikan, longline …) are outside these minimums (flag-state
+and crew-agreement rules apply): they are judged by the 8 juta threshold and never by
+``wage_anomaly``. Which row applies: a domestic role (PRT, caregiver, babysitter …) the domestic or all-sector row; a
 garment or factory role also the garment row; any other named role the general or all-sector row;
 an unnamed role the lowest row of the destination (for ``wage_anomaly`` not the garment row, which
 binds garment factories only). Every hit's ``details`` name the row (destination, sector, minimum,
@@ -53,9 +57,13 @@ ENTRY_LEVEL_THRESHOLD_IDR = 8_000_000
 SKILLED_THRESHOLD_IDR = 60_000_000
 #: An offer this many times the destination's applicable minimum, or more, is bait for unskilled work.
 BAIT_MULTIPLE = 2.0
-#: Base pay below this share of the destination's legal minimum is a wage anomaly (10 % margin for
-#: the approximate exchange rates of rates.toml).
-ANOMALY_RATIO = 0.9
+#: Base pay below this share of the destination's legal minimum is a wage anomaly: a 15 % margin for
+#: the approximate exchange rates of rates.toml and for posts still quoting last year's minimum
+#: (Malaysia's RM 1,500 before 2025 is 0.88 of RM 1,700).
+ANOMALY_RATIO = 0.85
+#: The same when a minimum set per hour, day or week is compared with monthly pay: hours vary (a
+#: 160-hour month is 0.92 of the 173-hour month used), so the margin is wider.
+CONVERTED_ANOMALY_RATIO = 0.8
 
 _SKILLED_ROLES = (
     r"dokter", r"dr\.", r"spesialis", r"specialist", r"pilot", r"co-?pilot", r"engineer", r"insinyur",
@@ -76,6 +84,9 @@ _DOMESTIC_ROLE = re.compile(
     r"plrt|domestic\s+(?:helper|worker)|housemaid|maid|babysitter|baby\s+sitter|nanny|pengasuh|"
     r"(?:perawat|jaga|penjaga|rawat)\s+(?:lansia|jompo|orang\s+tua|nenek|kakek|manula)|caregiver|care\s+giver|"
     r"sektor\s+informal)\b")
+_FISHING_ROLE = re.compile(
+    r"\b(?:abk|anak\s+buah\s+kapal|kapal\s+(?:ikan|penangkap\s+ikan|tuna|cumi|longline|long\s+line|"
+    r"purse\s+seine|asing)|nelayan|deck\s*hand|fishing\s+vessel|longline|long\s+line|purse\s+seine)\b")
 _GARMENT_ROLE = re.compile(r"\b(?:garmen|garment|konveksi|penjahit|jahit|tekstil|textile|pabrik\s+sepatu|footwear)\b")
 _FORMAL_ROLE = re.compile(
     r"\b(?:pabrik|kilang|factory|operator|produksi|manufaktur|konstruksi|bangunan|perkebunan|ladang|sawit|"
@@ -89,9 +100,9 @@ _NOT_BASE_PAY = re.compile(
     r"(?<!\w)(?:bonus|komisi|insentif|tunjangan|lembur|overtime|uang\s+saku|uang\s+makan|makan|transport|tip|"
     r"tips|potongan|dipotong|biaya|bayar|cicilan|talangan)(?!\w)")
 
-ROLES = ("skilled", "domestic", "garment", "formal", "unspecified")
+ROLES = ("skilled", "fishing", "domestic", "garment", "formal", "unspecified")
 #: Sectors whose rows bind each role (wage_anomaly) and the order of preference for the bait reference.
-_BINDING_SECTORS = {"skilled": ("general", "all"), "domestic": ("domestic", "all"),
+_BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": (), "domestic": ("domestic", "all"),
                     "garment": ("garment", "general", "all"), "formal": ("general", "all"),
                     "unspecified": ("general", "domestic", "all")}
 
@@ -103,6 +114,8 @@ def read_role(text: str) -> str:
             return "skilled"
     except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
         return "unspecified"
+    if _FISHING_ROLE.search(text):
+        return "fishing"
     if _DOMESTIC_ROLE.search(text):
         return "domestic"
     if _GARMENT_ROLE.search(text):
@@ -112,7 +125,10 @@ def read_role(text: str) -> str:
 
 def bait_reference(country: str, role: str) -> MinimumWage | None:
     """The row a bait threshold is built on: the role's own sector first; an unnamed role (or one whose
-    sector has no row) the lowest row of the destination, the most sensitive reading."""
+    sector has no row) the lowest row of the destination, the most sensitive reading. Fishing crews
+    have none: the table's minimums do not cover crews at sea."""
+    if role == "fishing":
+        return None
     rows = wage_table().rows_for(country)
     for sector in _BINDING_SECTORS.get(role, ()) if role != "unspecified" else ():
         own = [r for r in rows if r.sector == sector]
@@ -197,7 +213,8 @@ class WageAnomalyIndicator(Indicator):
             if row is None or not _is_base_pay(text, m.start):
                 continue
             ratio = _ratio_to_minimum(m, row)
-            if ratio is None or ratio >= ANOMALY_RATIO:
+            converted = row.period != "month" and not (m.period == row.period and m.period in ("hour", "day"))
+            if ratio is None or ratio >= (CONVERTED_ANOMALY_RATIO if converted else ANOMALY_RATIO):
                 continue
             score = 0.6 + 0.35 * min(1.0, (1.0 - ratio) / 0.5)
             details = row.describe() | {"idr_per_month": round(m.idr_per_month_max or 0.0), "role_kind": role,

@@ -132,11 +132,16 @@ class IndicatorRegistry:
         return Analysis(normalized=norm, hits=tuple(drop_counter_inside_red_flags(hits)), money=money)
 
 
+#: Red flags whose evidence is a bare place name: "Japan" inside "IM Japan" or "Korea" inside "EPS
+#: Korea" is no red-flag sentence, so they never cancel counter-evidence.
+PLACE_FLAGS = frozenset({"overseas"})
+
+
 def drop_counter_inside_red_flags(hits: list[Hit]) -> list[Hit]:
     """Drop counter-evidence whose words overlap a red flag's evidence: "tidak perlu lewat BP2MI" is a
     red flag (nonprocedural), not an official channel; "lewat jalur tikus" is a route offered, not a
     warning about one. A red flag never lowers risk at the rule level."""
-    risk = [(h.start, h.end) for h in hits if h.kind == "risk"]
+    risk = [(h.start, h.end) for h in hits if h.kind == "risk" and h.indicator not in PLACE_FLAGS]
     if not risk or all(h.kind == "risk" for h in hits):
         return hits
     return [h for h in hits if h.kind == "risk" or not any(s < h.end and h.start < e for s, e in risk)]
