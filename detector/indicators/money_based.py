@@ -107,13 +107,18 @@ _BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": (), "domestic": ("
                     "unspecified": ("general", "domestic", "all")}
 
 
+def is_skilled(text: str) -> bool:
+    """A skilled or professional role is named in the (normalised) post."""
+    try:
+        return may_match(_SKILLED_REQUIREMENT, text) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+    except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
+        return False
+
+
 def read_role(text: str) -> str:
     """The kind of work the (normalised) post offers: one of :data:`ROLES`."""
-    try:
-        if may_match(_SKILLED_REQUIREMENT, text) and _SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S):
-            return "skilled"
-    except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
-        return "unspecified"
+    if is_skilled(text):
+        return "skilled"
     if _FISHING_ROLE.search(text):
         return "fishing"
     if _DOMESTIC_ROLE.search(text):
@@ -161,14 +166,16 @@ class HighPayIndicator(Indicator):
         if max((m.idr_per_month_max or 0.0 for m in salaries), default=0.0) < ENTRY_LEVEL_THRESHOLD_IDR:
             return []  # below the lowest threshold there is: nothing can fire
         text = ctx.normalized.text
-        role = read_role(text)
-        destinations = find_destinations(text)
+        skilled = is_skilled(text)
+        destinations = [] if skilled else find_destinations(text)
+        # the kind of unskilled work matters only where a destination's minimum is looked up
+        role = "skilled" if skilled else read_role(text) if destinations else None
         hits: list[Hit] = []
         for m in salaries:
             top = m.idr_per_month_max or 0.0
             country = nearest_destination(destinations, m.start, m.end)
-            row = None if role == "skilled" or country is None else bait_reference(country, role)
-            if role == "skilled":
+            row = None if role is None or role == "skilled" or country is None else bait_reference(country, role)
+            if skilled:
                 threshold = float(SKILLED_THRESHOLD_IDR)
             elif row is not None and row.idr_per_month is not None:
                 threshold = max(float(ENTRY_LEVEL_THRESHOLD_IDR), BAIT_MULTIPLE * row.idr_per_month)
@@ -181,11 +188,12 @@ class HighPayIndicator(Indicator):
             details: dict[str, object] = {
                 "idr_per_month": round(top),
                 "threshold_idr_per_month": round(threshold),
-                "role": "skilled" if role == "skilled" else "entry_level_or_unspecified",
-                "role_kind": role,
+                "role": "skilled" if skilled else "entry_level_or_unspecified",
                 "period": m.period,
                 "currency": m.currency,
             }
+            if role is not None:
+                details["role_kind"] = role
             if row is not None and row.idr_per_month is not None:
                 details |= row.describe() | {"minimum_idr_per_month": round(row.idr_per_month),
                                              "ratio_to_minimum": round(top / row.idr_per_month, 2)}
