@@ -106,6 +106,8 @@ HITS = [
     ("nonprocedural", "Tidak perlu visa kerja, cukup visa turis", "visa turis"),  # the denial is another clause
     ("nonprocedural", "Bukan visa kerja tapi visa kunjungan, aman", "visa kunjungan"),
     ("nonprocedural", "pakai visa tursi saja", "visa tursi"),
+    ("nonprocedural", "Tidak usah takut pakai visa turis, aman", "pakai visa turis"),  # "tidak" denies nothing here
+    ("official_registration", "Tidak ada biaya, daftar di Disnaker", "Disnaker"),
     # report voice (what happened to someone) and question voice (an offer asked about)
     ("high_pay", "Korban dijanjikan gaji 15 juta sebagai admin di Kamboja", "15 juta"),
     ("high_pay", "Mereka diiming-imingi gaji besar bekerja di luar negeri", "diiming-imingi gaji besar"),
@@ -221,6 +223,7 @@ NEAR_MISSES = [
     ("nonprocedural", "Daftar resmi lewat Disnaker atau LTSA, tanpa biaya"),
     ("nonprocedural", "Berangkat resmi, bukan visa turis"),  # a denial, not a route
     ("nonprocedural", "Kami tidak pakai visa kunjungan, semua visa kerja"),
+    ("nonprocedural", "Kami tidak menggunakan visa turis untuk bekerja"),
     ("nonprocedural", "Perusahaan kami tidak pernah lewat jalur belakang"),
     ("document_control", "Paspor tidak ditahan, dipegang sendiri"),
     ("document_control", "Paspornya tidak akan ditahan oleh majikan"),
@@ -250,6 +253,7 @@ NEAR_MISSES = [
     ("awareness_context", "Korban dijanjikan gaji 15 juta sebagai admin di Kamboja"),  # "korban" lowers nothing
     ("licensed_agency", "Tanpa izin BP2MI, langsung berangkat"),
     ("licensed_agency", "Kami bukan P3MI resmi, tapi lebih cepat"),
+    ("licensed_agency", "Agennya tidak punya SIP2MI"),
     ("official_programme", "Bukan program G to G, jalur mandiri lebih cepat"),
     ("official_registration", "tidak perlu lewat BP2MI, semua diurus"),
     ("official_registration", "Tidak terdaftar di SISKOP2MI tapi aman"),
@@ -373,6 +377,7 @@ def _indicator(**kw: object) -> Indicator:
         ({"weight": 0}, "weight must be"),
         ({"guidance": " "}, "guidance"),
         ({"patterns": ()}, "needs patterns"),
+        ({"negation_words": 11}, "negation_words"),
         ({"description": None}, None),
     ],
 )
@@ -383,6 +388,22 @@ def test_indicator_validates_itself_on_construction(kwargs: dict[str, object], m
         return
     with pytest.raises(ValueError, match=message):
         _indicator(**kwargs)
+
+
+@pytest.mark.parametrize(("text", "clause", "words", "fires"), [
+    ("bukan abc", False, 0, False),
+    ("bukan, abc", False, 0, False),  # a plain window crosses the comma
+    ("bukan, abc", True, 0, True),  # a clause-scoped negation does not
+    ("bukan ini itu abc", True, 2, True),  # too far back for two words
+    ("bukan itu abc", True, 2, False),
+])
+def test_negation_scope_follows_clause_and_word_limits(text: str, clause: bool, words: int, fires: bool) -> None:
+    from detector.indicators.base import AnalysisContext
+    from detector.normalize import normalize
+
+    ind = _indicator(negations=("bukan",), clause_negations=clause, negation_words=words)
+    ctx = AnalysisContext(normalized=normalize(text), money=())
+    assert bool(ind.analyze(ctx)) is fires
 
 
 def test_registry_rejects_duplicate_names() -> None:

@@ -178,6 +178,9 @@ class Indicator:
     #: or clause word (tapi, namun, melainkan, cukup, hanya …), so "bukan visa turis" is a denial but
     #: "tidak perlu visa kerja, cukup visa turis" still fires.
     clause_negations: bool = False
+    #: When > 0, negations count only among the last ``negation_words`` words before the match:
+    #: "kami tidak pakai visa turis" is a denial, "tidak usah takut pakai visa turis" is not.
+    negation_words: int = 0
     #: Words that, within ``window`` characters of a match, raise its score by ``context_boost``.
     context: tuple[str, ...] = ()
     context_boost: float = 0.15
@@ -191,6 +194,7 @@ class Indicator:
         _require(bool(self.guidance.strip()), f"{self.name}: guidance must say which advice it encodes")
         _require(0 <= self.context_boost <= 0.5, f"{self.name}: context_boost must be in [0, 0.5]")
         _require(0 < self.window <= 200, f"{self.name}: window must be in (0, 200]")
+        _require(0 <= self.negation_words <= 10, f"{self.name}: negation_words must be in [0, 10]")
         _require(bool(self.patterns) or type(self).extra_hits is not Indicator.extra_hits,
                  f"{self.name}: an indicator needs patterns or its own extra_hits()")
         names = [p.name for p in self.patterns]
@@ -230,6 +234,8 @@ class Indicator:
             cuts = list(_CLAUSE_BOUNDARY.finditer(before))
             if cuts:
                 before = before[cuts[-1].end():]
+        if self.negation_words:
+            before = " ".join(before.split()[-self.negation_words:])
         return _contains_word(before, self.negations)
 
     def _in_context(self, text: str, start: int, end: int) -> bool:

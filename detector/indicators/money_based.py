@@ -15,8 +15,8 @@ closest to it in the post; the role is read from the whole post (:func:`read_rol
   with overtime (Taiwan factories, Korea EPS, Malaysian plantations), so an offer above it for a job
   that asks nothing is the lure; a legal minimum itself (NT$ 29,500 ≈ 14.8 juta) no longer fires.
   Thresholds (IDR/month, rates.toml): Taiwan 20 juta (caregiver minimum; 29.5 juta for a factory
-  job), Hong Kong 20.9 juta (helper), Japan 37 juta, Korea 49.6 juta, Australia 86 juta; Malaysia,
-  Singapore, Saudi Arabia, Qatar, Thailand and Cambodia stay at the 8-12 juta floor.
+  job), Hong Kong 20.9 juta (helper), Japan 37 juta, Korea 49.6 juta, Australia 86 juta; Malaysia
+  12.2, Singapore 13.2, Saudi Arabia 12.9, Qatar 8.8 juta; Thailand and Cambodia the 8 juta floor.
 
 ``wage_anomaly`` (exploitation): base pay below :data:`ANOMALY_RATIO` (0.85) of the minimum that
 legally applies to the role at the destination fires (a margin for approximate exchange rates and

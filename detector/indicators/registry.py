@@ -19,7 +19,7 @@ from detector.normalize import Normalized, normalize
 
 _ALLOWED_KEYS = {
     "name", "kind", "weight", "description", "reason", "guidance", "patterns", "negations",
-    "context", "context_boost", "window", "version", "class", "clause_negations",
+    "context", "context_boost", "window", "version", "class", "clause_negations", "negation_words",
 }
 
 
@@ -178,6 +178,7 @@ def _parse_indicator(spec: Any, where: str) -> Indicator:
             patterns=tuple(_parse_pattern(p) for p in spec.get("patterns", [])),
             negations=tuple(_as_str_list(spec.get("negations", []))),
             clause_negations=_as_bool(spec.get("clause_negations", False)),
+            negation_words=int(spec.get("negation_words", 0)),
             context=tuple(_as_str_list(spec.get("context", []))),
             context_boost=float(spec.get("context_boost", 0.15)),
             window=int(spec.get("window", 30)),
