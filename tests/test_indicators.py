@@ -165,6 +165,10 @@ HITS = [
     ("awareness_context", "Polisi mengamankan 12 PMI yang berangkat lewat jalur tikus", "mengamankan"),
     ("nonprocedural", "berangkat lewat jalur tikus Nunukan", "jalur tikus"),
     ("nonprocedural", "Tanpa izin BP2MI, langsung berangkat", "Tanpa izin BP2MI"),
+    ("nonprocedural", "Berangkat gak perlu PT, gak perlu Disnaker", "gak perlu Disnaker"),
+    ("nonprocedural", "ABK jalur cepat, gak usah ikut BP2MI/ujian", "gak usah ikut BP2MI"),
+    ("nonprocedural", "Tidak usah pi urus di Disnaker, lama", "Tidak usah pi urus di Disnaker"),
+    ("nonprocedural", "Nonprosedural tapi aman kok, banyak yang sudah berangkat", "Nonprosedural tapi aman"),
     ("nonprocedural", "P3MI? tidak perlu, kami sponsor langsung", "P3MI? tidak perlu"),
     ("licensed_agency", "Resmi, P3MI berizin SIP2MI No. 123/2024", "SIP2MI No. 123/2024"),
     ("official_registration", "Resmi terdaftar di SISKOP2MI", "terdaftar di SISKOP2MI"),
@@ -224,6 +228,12 @@ NEAR_MISSES = [
     ("nonprocedural", "Berangkat resmi, bukan visa turis"),  # a denial, not a route
     ("nonprocedural", "Kami tidak pakai visa kunjungan, semua visa kerja"),
     ("nonprocedural", "Kami tidak menggunakan visa turis untuk bekerja"),
+    ("nonprocedural", "Tanpa biaya, daftar di Disnaker setempat"),
+    ("nonprocedural", "Tanpa perantara daftar di Disnaker setempat"),
+    ("nonprocedural", "Ratusan PMI nonprosedural dipulangkan dari Sabah"),  # the word itself is a news word
+    ("nonprocedural", "Lewat P3MI tidak memungut biaya apa pun"),
+    ("secrecy", "Dilarang memberi tahu password kepada siapa pun"),
+    ("official_registration", "Proses cepat, tdk perlu ke Disnaker"),
     ("nonprocedural", "Perusahaan kami tidak pernah lewat jalur belakang"),
     ("document_control", "Paspor tidak ditahan, dipegang sendiri"),
     ("document_control", "Paspornya tidak akan ditahan oleh majikan"),
