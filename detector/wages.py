@@ -32,7 +32,7 @@ HOURS_PER_MONTH = 40 * 52 / 12
 DAYS_PER_MONTH = 5 * 52 / 12
 WEEKS_PER_MONTH = 52 / 12
 _PER_MONTH = {"month": 1.0, "week": WEEKS_PER_MONTH, "day": DAYS_PER_MONTH, "hour": HOURS_PER_MONTH}
-SECTORS = ("all", "general", "domestic", "garment")
+SECTORS = ("all", "general", "domestic", "garment", "fishing")
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,7 @@ HITS = [
     ("wage_anomaly", "Saya ditawari kerja pabrik di Taiwan gaji NT$ 18.000, wajar tidak?", "NT$ 18.000"),
     ("wage_anomaly", "Anak usia 15 kerja di kebun sawit Malaysia, gaji RM 40/hari", "RM 40/hari"),
     ("high_pay", "ABK kapal ikan Korea, gaji 1.200 USD, tanpa pengalaman", "1.200 USD"),  # crews: 8 juta floor
+    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 450, tanpa pengalaman", "USD 450"),  # minimum US$550
     # job fraud (other_scam): task scams, paying to be hired, borrowed company names
     ("task_scam", "Kerja paruh waktu, cukup like dan follow akun toko, dibayar tiap hari", "like dan follow"),
     ("task_scam", "Komisi 50rb per tugas, WD setiap hari", "Komisi 50rb per tugas"),
@@ -197,7 +198,8 @@ NEAR_MISSES = [
     ("wage_anomaly", "Kerja di Jakarta gaji 2 juta"),  # Indonesian posts are not tested (UMP exemptions)
     ("wage_anomaly", "Kerja di Jepang, bonus Rp 2 juta tiap bulan, gaji 25 juta"),
     ("wage_anomaly", "Kerja di Thailand gaji 400 baht/hari"),
-    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 450"),  # crews at sea are outside these minimums
+    ("wage_anomaly", "ABK kapal ikan Korea, gaji USD 450"),  # no fishing-crew minimum in the table for Korea
+    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 550"),  # exactly Taiwan's distant-water crew minimum
     ("wage_anomaly", "Pemandu lagu KTV di Nagoya, Batam, gaji 3 juta"),  # Nagoya in Batam is not Japan
     ("wage_anomaly", "Magang resmi ke Jepang, upah mengikuti upah minimum (±150.000 yen)"),
     ("wage_anomaly", "Perkebunan Sarawak Malaysia lewat P3MI, gaji RM 1.500 + lembur"),  # last year's minimum
