@@ -208,6 +208,7 @@ NEAR_MISSES = [
     ("no_skills", "Pengalaman tidak diutamakan? Tidak, wajib berpengalaman"),
     ("overseas", "Penempatan Jakarta Selatan, kantor di Kuningan"),
     ("overseas", "Gaji ditransfer ke rekening negara ini"),
+    ("overseas", "Dicari LC untuk KTV di Nagoya, Batam"),  # Nagoya is Batam's nightlife district here
     ("paid_travel", "Tiket konser dijual murah"),
     ("paid_travel", "Uang transport diganti sesuai kuitansi"),
     ("nonprocedural", "Visa kerja resmi diurus oleh P3MI berizin"),
