@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from detector.validation import MAX_TEXT_CHARS
+from detector.validation import INVISIBLE_CLASS, MAX_TEXT_CHARS, text_problem
 from service.core.config import HARD_MAX_BATCH_ITEMS
 
 Label = Literal["low", "other_scam", "high"]
@@ -21,6 +21,10 @@ Reason = Literal["confirmed", "missed_flag", "false_flag", "legit_job", "scam_no
                  "not_job_ad", "other"]
 MAX_NOTE_CHARS = 1000
 MAX_ID_CHARS = 128
+#: What the server accepts, stated in the OpenAPI schema so clients and fuzzers agree with it: no NUL, and
+#: for a post at least one visible character (text_problem's ``empty_text`` and ``invisible_text``).
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+POST_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{INVISIBLE_CLASS}][^\u0000]*$"
 
 
 def check_unicode(s: str) -> str:
@@ -36,14 +40,19 @@ def check_unicode(s: str) -> str:
 
 def _post_text(s: str) -> str:
     check_unicode(s)
-    if not s.strip():
-        raise PydanticCustomError("empty_text", "is empty or only whitespace")
+    problem = text_problem(s)  # the one rule set (its length limit is the Field's, checked before)
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1].removeprefix("text "))
     return s
 
 
-PostText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_post_text)]
-SafeStr = Annotated[str, AfterValidator(check_unicode)]
-ClientId = Annotated[str, Field(max_length=MAX_ID_CHARS), AfterValidator(check_unicode)]
+PostText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS,
+                                json_schema_extra={"pattern": POST_TEXT_PATTERN}), AfterValidator(_post_text)]
+SafeStr = Annotated[str, Field(json_schema_extra={"pattern": NO_NUL_PATTERN}), AfterValidator(check_unicode)]
+ClientId = Annotated[str, Field(max_length=MAX_ID_CHARS, json_schema_extra={"pattern": NO_NUL_PATTERN}),
+                     AfterValidator(check_unicode)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS, json_schema_extra={"pattern": NO_NUL_PATTERN}),
+                 AfterValidator(check_unicode)]
 
 _REQUEST = ConfigDict(strict=True, extra="ignore")
 _RESPONSE = ConfigDict(extra="allow")
@@ -116,6 +125,8 @@ class ScoreResponse(BaseModel):
     money: list[Money]
     destinations: list[str] = []
     model_version: str
+    truncated: int = Field(0, description="Evidence and counter-evidence items left out (at most 5 per flag "
+                                          "and 40 per post are listed); the flags themselves are all there.")
     summary: str | None = None
 
 
@@ -181,7 +192,9 @@ class Limits(BaseModel):
     batch_max_chars: int
     max_body_bytes: int
     max_batch_body_bytes: int
+    max_response_bytes: int
     rate_limit_per_minute: int
+    score_chars_per_minute: int
 
 
 class ModelPublic(BaseModel):
@@ -219,7 +232,7 @@ class FeedbackCreate(BaseModel):
     predicted_label: Label
     correct_label: Label
     reason: Reason
-    note: SafeStr | None = Field(None, max_length=MAX_NOTE_CHARS)
+    note: Note | None = None
     predicted_score: float | None = Field(None, ge=0.0, le=1.0, allow_inf_nan=False)
 
     @model_validator(mode="after")
@@ -253,7 +266,13 @@ class FeedbackPublic(BaseModel):
 
 
 class FeedbackStats(BaseModel):
-    pending: int = Field(description="Feedback stored since the last export (GET /v1/feedback/export).")
+    pending: int = Field(description="Feedback stored since the last acknowledged export "
+                                     "(POST /v1/feedback/export/ack).")
     pending_corrections: int = Field(description="Of those, how many say the model was wrong.")
     total: int
     last_export_at: datetime | None = None
+
+
+class ExportAck(BaseModel):
+    model_config = _REQUEST
+    last_id: int = Field(ge=0, le=2**62, description="The X-Feedback-Last-Id of the export that was taken.")

@@ -13,18 +13,22 @@ from service.main import run_server
 def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DETECTOR_PORT", "9123")
     monkeypatch.setenv("DETECTOR_CORS_ORIGINS", "https://a.example.org, chrome-extension://" + "a" * 32)
-    monkeypatch.setenv("DETECTOR_API_KEYS", '["k1", "k2"]')
-    monkeypatch.setenv("DETECTOR_ADMIN_KEY", "the-admin")
+    monkeypatch.setenv("DETECTOR_API_KEYS", '["k1-0123456789abcdef", "k2-0123456789abcdef"]')
+    monkeypatch.setenv("DETECTOR_ADMIN_KEY", "the-admin-0123456789")
+    monkeypatch.setenv("DETECTOR_ALLOWED_HOSTS", "mod.example.org, *.example.net")
     monkeypatch.setenv("DETECTOR_BATCH_MAX_ITEMS", "2")
     s = Settings(_env_file=None)
     assert s.port == 9123 and s.batch_max_items == 2
     assert s.cors_origins == ["https://a.example.org", "chrome-extension://" + "a" * 32]
-    assert s.api_keys == ["k1", "k2"] and s.admin_keys == ["the-admin"]
+    assert s.api_keys == ["k1-0123456789abcdef", "k2-0123456789abcdef"]
+    assert s.admin_keys == ["the-admin-0123456789"]
+    assert s.allowed_hosts == ["mod.example.org", "*.example.net"]
 
 
 def test_settings_come_from_a_dotenv_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = tmp_path / ".env"
-    env.write_text("DETECTOR_ENVIRONMENT=production\nDETECTOR_FEEDBACK_DB=/srv/fb.db\nOTHER_TOOL=1\n")
+    env.write_text("DETECTOR_ENVIRONMENT=production\nDETECTOR_FEEDBACK_DB=/srv/fb.db\nOTHER_TOOL=1\n"
+                   "DETECTOR_API_KEYS=client-0123456789abcdef\nDETECTOR_ALLOWED_HOSTS=mod.example.org\n")
     s = Settings(_env_file=env)
     assert s.environment == "production" and s.db_url == "sqlite:////srv/fb.db"
 
