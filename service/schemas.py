@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
 
 from detector.validation import INVISIBLE_CLASS, MAX_TEXT_CHARS, text_problem
@@ -220,11 +220,27 @@ class Health(BaseModel):
 
 # -- feedback ---------------------------------------------------------------------------------------------
 
+_LABELS: tuple[str, ...] = ("low", "other_scam", "high")
+_STRING: dict[str, JsonValue] = {"type": "string"}
+#: FeedbackCreate's rules between fields, stated in its schema so generated requests and the server agree:
+#: a text or its hash; store_text needs the text; "confirmed" means the predicted label was the right one.
+#: (That a given text_sha256 matches the text is the one rule a schema cannot state: hash_mismatch.)
+_FEEDBACK_RULES: list[JsonValue] = [
+    {"anyOf": [{"required": ["text"], "properties": {"text": _STRING}},
+               {"required": ["text_sha256"], "properties": {"text_sha256": _STRING}}]},
+    {"if": {"required": ["store_text"], "properties": {"store_text": {"const": True}}},
+     "then": {"required": ["text"], "properties": {"text": _STRING}}},
+    {"if": {"required": ["reason"], "properties": {"reason": {"const": "confirmed"}}},
+     "then": {"anyOf": [{"properties": {"predicted_label": {"const": lab}, "correct_label": {"const": lab}}}
+                        for lab in _LABELS]}},
+]
+
+
 class FeedbackCreate(BaseModel):
     """Send ``text`` (stored only with ``store_text: true``; otherwise only its SHA-256 is kept) or only
     ``text_sha256`` (hex SHA-256 of the UTF-8 text exactly as scored)."""
 
-    model_config = _REQUEST
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"allOf": _FEEDBACK_RULES})
     model_version: SafeStr = Field(min_length=1, max_length=64)
     text: PostText | None = None
     text_sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")

@@ -104,6 +104,8 @@ class Scorer:
         """Queue one client's valid texts (checked with :func:`detector.validation.text_problem`); one
         future per text, resolving to ``render(result)`` or to the exception that scoring raised.
         Cancelling a future drops its post if it has not been scored yet."""
+        if not texts:
+            return []
         loop = asyncio.get_running_loop()
         if self.mode == "threadpool":
             return [asyncio.ensure_future(run_in_threadpool(_score_one, self.det, t, i, render))
@@ -146,6 +148,9 @@ class Scorer:
         chars = 0
         while self._queues and len(chunk) < self.max_batch:
             client, queue = next(iter(self._queues.items()))
+            if not queue:
+                del self._queues[client]
+                continue
             item = queue[0]
             if chunk and chars + len(item.text) > self.max_chars and not item.future.done():
                 break  # this client goes first in the next call

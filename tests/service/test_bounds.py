@@ -133,6 +133,14 @@ def test_when_too_much_is_waiting_new_work_gets_503_overloaded(make_client: Call
     assert client.post("/v1/score", json={"text": RISKY}).status_code == 200
 
 
+def test_a_batch_of_only_bad_items_leaves_the_scorer_running(client: TestClient) -> None:
+    body = client.post("/v1/score/batch", json={"items": [{"text": " "}, {"text": None}]}).json()
+    assert body["errors"] == 2
+    scorer = client.app.state.scorer  # type: ignore[attr-defined]
+    assert client.post("/v1/score", json={"text": RISKY}).status_code == 200
+    assert scorer._task is not None and not scorer._task.done()
+
+
 class FakeDetector:
     """Records each model call; the first call waits for ``gate``."""
 

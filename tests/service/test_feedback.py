@@ -190,3 +190,8 @@ def test_any_sqlalchemy_url_can_be_used(make_client: Callable[..., TestClient], 
     client = make_client(database_url=f"sqlite:///{tmp_path / 'other.sqlite3'}")
     assert client.post("/v1/feedback", json=fb(text=RISKY)).status_code == 201
     assert (tmp_path / "other.sqlite3").exists() and not (tmp_path / "feedback.db").exists()
+
+
+def test_an_over_long_note_is_counted_in_characters(client: TestClient) -> None:
+    err = assert_error(client.post("/v1/feedback", json=fb(text=RISKY, note="x" * 1001)), 422, "too_long")
+    assert err["field"] == "note" and "1000 characters" in err["message"] and "items" not in err["message"]
