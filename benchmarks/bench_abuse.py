@@ -121,13 +121,16 @@ def main() -> None:
     args = ap.parse_args()
 
     text = (args.unit * (args.chars // len(args.unit) + 1))[:args.chars]
-    texts = [text if args.same else f"{i} {text}"[:args.chars] for i in range(args.items)]
-    body = json.dumps({"items": [{"id": f"h{i}", "text": t} for i, t in enumerate(texts)]},
-                      ensure_ascii=False).encode()
+    def body_of(r: int) -> bytes:  # each request's texts differ too (unless --same)
+        texts = [text if args.same else f"{r}-{i} {text}"[:args.chars] for i in range(args.items)]
+        return json.dumps({"items": [{"id": f"h{i}", "text": t} for i, t in enumerate(texts)]},
+                          ensure_ascii=False).encode()
+
+    bodies = [body_of(r) for r in range(args.requests)]
     ordinary = json.dumps({"text": ORDINARY}).encode()
     extra = dict(kv.split("=", 1) for kv in args.env)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"hostile batch: {args.items} x {args.chars} chars of {args.unit!r} = {len(body) / 1e6:.1f} MB body, "
+    print(f"hostile batch: {args.items} x {args.chars} chars of {args.unit!r} = {len(bodies[0]) / 1e6:.1f} MB body, "
           f"{args.requests} at once; server settings {extra or 'default'}")
 
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp, serve(Path(tmp), extra) as (port, pid):
@@ -170,7 +173,7 @@ def main() -> None:
 
         results: list[tuple[int, int, float, str]] = []
 
-        def attack() -> None:
+        def attack(body: bytes) -> None:
             t = time.perf_counter()
             try:
                 status, out = request(port, "POST", "/v1/score/batch", body, key=ATTACKER)
@@ -193,7 +196,7 @@ def main() -> None:
         bystander_status.clear()
         bystander.clear()
         t0 = time.perf_counter()
-        attackers = [threading.Thread(target=attack) for _ in range(args.requests)]
+        attackers = [threading.Thread(target=attack, args=(b,)) for b in bodies]
         for a in attackers:
             a.start()
         for a in attackers:

@@ -115,7 +115,8 @@ class Settings(BaseSettings):
     # input limits
     max_text_chars: int = Field(default=MAX_TEXT_CHARS, ge=1, le=MAX_TEXT_CHARS)
     batch_max_items: int = Field(default=256, ge=1, le=HARD_MAX_BATCH_ITEMS)
-    #: Total characters of one batch: long, number-heavy posts cost up to ~30 µs of CPU per character.
+    #: Total characters of one batch: hostile posts cost up to ~3.5 µs of CPU per character (a 1M-character
+    #: batch: ~3.5 s of one core; benchmarks/bench_abuse.py).
     batch_max_chars: int = Field(default=1_000_000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     max_batch_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
