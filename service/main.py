@@ -200,6 +200,8 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
             items = comps.get("BatchRequest", {}).get("properties", {}).get("items", {})
             if "maxItems" in items:
                 items["maxItems"] = settings.batch_max_items
+                items["description"] = (f"At most {settings.batch_max_items} items (batch_max_items) and "
+                                        f"{settings.batch_max_chars} characters of text in all (batch_max_chars).")
             app.openapi_schema = schema
         return app.openapi_schema
 

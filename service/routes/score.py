@@ -70,7 +70,7 @@ def _submit(scorer: Scorer, principal: Principal, texts: list[str], ids: list[st
 
 def _too_large(size: int, limit: int) -> str:
     return (f"the result is {size} bytes, more than the {limit} a response may have (limit max_response_bytes); "
-            "send it alone, or with explain=false")
+            "send a shorter text, or explain=false")
 
 
 @router.post("/score", response_model=ScoreResponse, summary="Score one advert")
@@ -128,7 +128,8 @@ async def score_batch(body: BatchRequest, request: Request, scorer: ScorerDep, s
         await _collect(parts, failed, valid, futures, body, settings.max_response_bytes, scorer.det.version)
     finally:
         for future in futures:  # the client went away, or the response is full: drop what is not scored
-            future.cancel()
+            if not future.cancel() and not future.cancelled():
+                future.exception()  # a failure nobody read is not logged as "never retrieved"
     tail = json_bytes({"count": n, "errors": sum(failed), "model_version": scorer.det.version})
     out = b"".join([b'{"results":[', b",".join(p or b"" for p in parts), b"],", tail[1:]])
     return Response(out, media_type="application/json")
