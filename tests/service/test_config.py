@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_service_main_app_is_built_on_first_access_only(monkeypatch: pytest.Monk
     assert not app.state.model.ready  # built, but the model is loaded only when it starts
     with pytest.raises(AttributeError):
         main.nothing_here  # noqa: B018
+
+
+def test_serve_tells_its_workers_the_address_they_are_bound_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers build their settings from the environment; --host must reach them (it decides who may write
+    feedback without a key), and uvicorn gets the protocol that answers malformed HTTP with JSON."""
+    import uvicorn
+
+    from service.http_protocol import JsonErrorHttpToolsProtocol
+
+    seen: dict[str, object] = {}
+    monkeypatch.setenv("DETECTOR_HOST", "127.0.0.1")  # restored after the test, whatever run_server sets
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw, env_host=os.environ.get("DETECTOR_HOST")))
+    monkeypatch.chdir(Path(__file__).parent)
+    run_server(host="0.0.0.0", port=8123)
+    assert seen["host"] == seen["env_host"] == "0.0.0.0" and seen["port"] == 8123
+    assert seen["http"] is JsonErrorHttpToolsProtocol and Settings(_env_file=None).exposed
