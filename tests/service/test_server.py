@@ -50,10 +50,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterat
                                  "--workers", "2"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 90
-            while log_path.read_text(errors="replace").count('"model_ready"') < 2:
+            # both models verified, then the socket listening (each worker listens after its lifespan started)
+            while log_path.read_text(errors="replace").count("Application startup complete") < 2 \
+                    or not _listening(port):
                 assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
                 assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
                 time.sleep(0.2)
+            assert log_path.read_text(errors="replace").count('"model_ready"') == 2
             yield {"port": port, "proc": proc, "log": log_path, "tmp": tmp}
         finally:
             proc.terminate()
@@ -62,6 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterat
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _json(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
