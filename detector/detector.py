@@ -14,7 +14,7 @@ from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
 from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
-from detector.result import LEVELS, ScoreResult, cap_evidence
+from detector.result import LEVELS, MAX_MONEY_PER_POST, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
 __all__ = ["CACHE_SIZE", "MAX_TEXT_CHARS", "Detector", "InvalidTextError", "text_problem", "validate_text"]
@@ -130,10 +130,12 @@ class Detector:
         assert level in LEVELS
         evidence, cut = cap_evidence(a.risk_hits)
         counter, cut_counter = cap_evidence(a.counter_hits)
+        money = a.money_dicts()
         return ScoreResult(
             risk_score=risk, risk_level=level, label=label, probabilities=probs,
             evidence=evidence, counter_evidence=counter,
-            money=tuple(a.money_dicts()), model_version=self.version, truncated=cut + cut_counter, kind=kind,
+            money=tuple(money[:MAX_MONEY_PER_POST]), model_version=self.version, kind=kind,
+            truncated=cut + cut_counter + max(0, len(money) - MAX_MONEY_PER_POST),
         )
 
     def iter_scores(self, texts: Iterable[str], batch_size: int = 512) -> Iterable[ScoreResult]:

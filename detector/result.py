@@ -24,6 +24,9 @@ ACTION_KINDS = frozenset({"offer", "question"})
 #: ``truncated``.
 MAX_EVIDENCE_PER_FLAG = 5
 MAX_EVIDENCE_PER_POST = 40
+#: Amounts of money kept per post (the rest counted in ``truncated``): "$1000 USD " 2,000 times is
+#: otherwise a 20 MB record.
+MAX_MONEY_PER_POST = 20
 
 
 def cap_evidence(hits: Sequence[Hit]) -> tuple[tuple[Hit, ...], int]:
@@ -76,7 +79,7 @@ class ScoreResult:
     model_version: str
     id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    #: evidence and counter-evidence items left out by :func:`cap_evidence`
+    #: evidence, counter-evidence and money items left out (:func:`cap_evidence`, :data:`MAX_MONEY_PER_POST`)
     truncated: int = 0
     #: what the text does with the offer (one of :data:`KINDS`)
     kind: str = "offer"

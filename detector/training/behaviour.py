@@ -9,7 +9,9 @@ one of them, and the voice frames here differ from the ones :mod:`detector.train
   forwarded, told as a report), case, emoji, line breaks, names and cities, a phone number or a
   hashtag, one typo.
 * **direction**: adding a red flag never lowers risk; a licence claim never clears a post with a
-  strong red flag; more pay for the same unskilled job abroad never lowers risk. "Never lowers" allows
+  strong red flag; more pay for the same unskilled job abroad never lowers risk, from the destination's
+  legal minimum up (below it the pay is underpayment, the ``wage_anomaly`` red flag, see
+  :func:`applicable`). "Never lowers" allows
   :data:`SCORE_TOLERANCE` for floating-point noise only.
 """
 
@@ -174,6 +176,12 @@ FAMILIES: dict[str, Callable[[], Iterator[Pair]]] = {
 }
 
 
+def applicable(family: str, before: Any) -> bool:
+    """A pay chain starts at or above the destination's legal minimum: below it, pay is underpayment
+    (``wage_anomaly``, itself a red flag), and raising it towards the minimum rightly lowers that flag."""
+    return not (family == "direction_pay" and "wage_anomaly" in before.flags)
+
+
 def pair_passes(family: str, before: Any, after: Any) -> bool:
     """``before``/``after``: scored results (``risk_score``, ``risk_level``)."""
     if family == "invariance":
@@ -198,7 +206,8 @@ def rates(detector: Any) -> dict[str, dict[str, Any]]:
     for family, make in FAMILIES.items():
         pairs = list(make())
         scored = detector.score_many([t for p in pairs for t in (p.before, p.after)])
-        results = [(p.id, pair_passes(family, scored[2 * i], scored[2 * i + 1])) for i, p in enumerate(pairs)]
+        results = [(p.id, pair_passes(family, scored[2 * i], scored[2 * i + 1])) for i, p in enumerate(pairs)
+                   if applicable(family, scored[2 * i])]
         out[family] = _rate(results, TARGETS[family])
     return out
 

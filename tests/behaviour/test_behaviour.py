@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from detector import Detector
-from detector.training.behaviour import FAMILIES, MINIMUM, TARGETS, minimum_passes, pair_passes
+from detector.training.behaviour import FAMILIES, MINIMUM, TARGETS, applicable, minimum_passes, pair_passes
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +28,11 @@ def test_when_a_case_is_clear_then_level_label_and_kind_are_right(det: Detector,
 def test_when_only_the_telling_changes_or_a_red_flag_is_added_then_risk_holds(det: Detector, family: str) -> None:
     pairs = list(FAMILIES[family]())
     scored = det.score_many([t for p in pairs for t in (p.before, p.after)])
-    failures = [(p.id, round(scored[2 * i].risk_score, 3), round(scored[2 * i + 1].risk_score, 3))
-                for i, p in enumerate(pairs) if not pair_passes(family, scored[2 * i], scored[2 * i + 1])]
-    rate = 1 - len(failures) / len(pairs)
-    assert len(pairs) >= 20
+    judged = [(p, scored[2 * i], scored[2 * i + 1]) for i, p in enumerate(pairs) if applicable(family, scored[2 * i])]
+    failures = [(p.id, round(a.risk_score, 3), round(b.risk_score, 3)) for p, a, b in judged
+                if not pair_passes(family, a, b)]
+    rate = 1 - len(failures) / len(judged)
+    assert len(judged) >= 20
     assert rate >= TARGETS[family], f"{family}: pass rate {rate:.3f} < {TARGETS[family]}; failures {failures}"
 
 
