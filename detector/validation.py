@@ -5,7 +5,12 @@ partitions and merges files, the service's request schemas) do not load scikit-l
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: A UTF-16 surrogate code point on its own: what a JavaScript string cut in the middle of an emoji
+#: (``"\\ud83c"``) decodes to. No UTF-8 encoder writes one, so it must go before a record is written.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Longest post accepted (characters). Longer input is an error, never silently truncated.
 MAX_TEXT_CHARS = 20_000
@@ -31,6 +36,21 @@ def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] 
         return "too_long", f"text is {len(text)} characters long; the limit is {max_chars}"
     if "\x00" in text:
         return "nul_byte", "text contains a NUL byte"
+    return None
+
+
+def repair_text(text: str) -> tuple[str, int]:
+    """``text`` with each lone surrogate replaced by U+FFFD, and how many were replaced. One code
+    point stands for one, so offsets into the repaired text are offsets into the original."""
+    if text.isascii():
+        return text, 0
+    return _LONE_SURROGATE.subn("\ufffd", text)
+
+
+def id_problem(value: str | None) -> tuple[str, str] | None:
+    """``(code, message)`` when an id cannot be written as given (an id is never altered)."""
+    if value is not None and _LONE_SURROGATE.search(value):
+        return "invalid_id", "id contains a lone UTF-16 surrogate (a truncated emoji); it cannot be written as UTF-8"
     return None
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from detector.batch.formats import ScanInputError, Source
-from detector.files import atomic_write_text
 
-VERSION = 1
+VERSION = 2  # 2: partials' tail hashes, the ids file
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,10 @@ class ScanPaths:
     @property
     def rejects_partial(self) -> str:
         return f"{self.rejects}.partial"
+
+    @property
+    def ids_partial(self) -> str:
+        return f"{self.out}.ids.partial"
 
     @property
     def checkpoint(self) -> str:
@@ -48,7 +51,14 @@ def fingerprint(src: Source, **options: Any) -> dict[str, Any]:
 
 
 def save(path: str, state: dict[str, Any]) -> None:
-    atomic_write_text(path, json.dumps({"version": VERSION, **state}, ensure_ascii=False), mode=None)
+    """Replace the checkpoint atomically and durably (the partials it names are fsynced already)."""
+    path = os.path.abspath(path)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"version": VERSION, **state}, ensure_ascii=False))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def load(path: str, expected: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,7 +84,7 @@ def remove(paths: ScanPaths) -> None:
     """Delete a previous run's partial state (a fresh run)."""
     import shutil
 
-    for p in (paths.partial, paths.rejects_partial, paths.checkpoint):
+    for p in (paths.partial, paths.rejects_partial, paths.ids_partial, paths.checkpoint):
         if os.path.isdir(p):
             shutil.rmtree(p)
         elif os.path.exists(p):
