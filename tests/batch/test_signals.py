@@ -1,0 +1,91 @@
+"""Stopping a real ``detector scan --jobs 2``: SIGTERM and SIGINT end it with a message and the
+shell's exit code, SIGKILL takes the workers down with it, and no worker is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.batch.conftest import REPO, corpus, write_jsonl
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its new parent to reap it holds no memory and counts as gone)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], limit_s: float = 30) -> list[int]:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if _alive(p)]
+
+
+def _start_and_wait_for_a_checkpoint(cmd: list[str], out: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ckpt = Path(f"{out}.checkpoint.json")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if json.loads(ckpt.read_text() or "{}").get("rows_done", 0) >= 100:
+                break
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.fail(f"scan ended before it could be stopped: {proc.stderr.read().decode()}")  # type: ignore[union-attr]
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    return proc, workers
+
+
+@pytest.mark.parametrize(("sig", "exit_code", "message"), [
+    (signal.SIGTERM, 143, "interrupted by SIGTERM after"),   # timeout, systemd, docker stop
+    (signal.SIGINT, 130, "interrupted by SIGINT after"),     # Ctrl-C
+    (signal.SIGKILL, -9, None),                              # nothing runs in the parent: the workers notice
+])
+def test_a_stopped_jobs_2_scan_leaves_no_worker_behind(tmp_path: Path, sig: signal.Signals, exit_code: int,
+                                                       message: str | None) -> None:
+    rows = corpus(4000, seed=12)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "detector.cli", "scan", str(inp), "--out", str(out), "-j", "2",
+           "--chunk-size", "20", "-q"]
+    proc, workers = _start_and_wait_for_a_checkpoint(cmd, out)
+    os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == exit_code, err.decode()
+    if message is not None:
+        assert message in err.decode() and "--resume" in err.decode() and "Traceback" not in err.decode()
+    assert _wait_gone(workers) == []
+    assert not out.exists()
+    if sig == signal.SIGTERM:
+        res = subprocess.run(cmd + ["--resume"], cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr
+        assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+            r["id"] for r in rows]
