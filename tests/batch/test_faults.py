@@ -296,3 +296,32 @@ def test_summary_counts_every_categorical_field_a_record_has() -> None:
         s.add_record(rec)
     counts = ScanSummary.from_state(json.loads(json.dumps(s.state()))).to_dict()["counts"]
     assert counts == {"label": {"low": 4}, "kind": {"offer": 2, "question": 1}}
+
+
+def test_a_full_disk_is_a_one_line_error_and_the_run_resumes_once_space_is_freed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from detector.batch.sinks import _FileSink
+
+    rows = corpus(100, seed=8)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "o.jsonl"
+    real, writes = _FileSink._append, []
+
+    def disk_fills_up(self: _FileSink, data: bytes) -> None:
+        if data:
+            writes.append(len(data))
+            if len(writes) == 3:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.partial)
+        real(self, data)
+
+    monkeypatch.setattr(_FileSink, "_append", disk_fills_up)
+    cmd = ["scan", str(inp), "--out", str(out), "-j", "1", "--chunk-size", "20"]
+    res = CliRunner().invoke(main, cmd)
+    assert res.exit_code == 1 and "No space left on device" in res.output
+    assert len(res.output.strip().splitlines()) == 1 and not out.exists()
+    monkeypatch.undo()
+    res = CliRunner().invoke(main, [*cmd, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert [r["id"] for r in read_jsonl(out)] == [r["id"] for r in rows]
