@@ -84,7 +84,7 @@ def remove(paths: ScanPaths) -> None:
     """Delete a previous run's partial state (a fresh run)."""
     import shutil
 
-    for p in (paths.partial, paths.rejects_partial, paths.ids_partial, paths.checkpoint):
+    for p in (paths.partial, paths.rejects_partial, paths.ids_partial, paths.checkpoint, f"{paths.checkpoint}.tmp"):
         if os.path.isdir(p):
             shutil.rmtree(p)
         elif os.path.exists(p):

@@ -20,7 +20,7 @@ from detector.batch.pool import ChunkScorer, Task
 from detector.batch.progress import Progress
 from detector.batch.readers import Row, RowReader
 from detector.batch.records import is_reject, reject_record, row_problem
-from detector.batch.signals import ScanInterrupted, interrupt_on_signals
+from detector.batch.signals import ScanInterrupted, critical, interrupt_on_signals
 from detector.batch.sinks import JsonlSink, make_sink
 from detector.batch.summary import ScanSummary
 
@@ -145,17 +145,19 @@ class _Run:
                     sink_state = self.sink.checkpoint()
                     if sink_state is not None:
                         summary.seconds = elapsed0 + time.perf_counter() - t0
-                        ckpt.save(paths.checkpoint, {"fingerprint": self.fp, "rows_done": chunk.rows_upto,
-                                                     "sink": sink_state, "rejects": self.rej.checkpoint(),
-                                                     "ids": self.ids.checkpoint(), "summary": summary.state()})
-                        self.rows_checkpointed = chunk.rows_upto
+                        with critical():
+                            ckpt.save(paths.checkpoint, {"fingerprint": self.fp, "rows_done": chunk.rows_upto,
+                                                         "sink": sink_state, "rejects": self.rej.checkpoint(),
+                                                         "ids": self.ids.checkpoint(), "summary": summary.state()})
+                            self.rows_checkpointed = chunk.rows_upto
                     bar.update(chunk.rows, chunk.total_estimate)
-            self.sink.checkpoint(force=True)
-            self.sink.finish(paths.out)
-            self.rej.finish(paths.rejects)
-            for p in (paths.checkpoint, paths.ids_partial):
-                if os.path.exists(p):
-                    os.unlink(p)
+            with critical():  # all of the outputs in place, or none and the checkpoint kept
+                self.sink.checkpoint(force=True)
+                self.sink.finish(paths.out)
+                self.rej.finish(paths.rejects)
+                for p in (paths.checkpoint, paths.ids_partial):
+                    if os.path.exists(p):
+                        os.unlink(p)
         finally:
             bar.close()
             self.close()

@@ -37,6 +37,23 @@ class ScanInterrupted(Exception):
         return f"{self}{done}; run the same command with --resume to continue"
 
 
+_state = {"critical": 0, "pending": 0}
+
+
+@contextmanager
+def critical() -> Iterator[None]:
+    """A step a signal must not cut in two (renaming the outputs into place): a signal that arrives
+    within it raises :class:`ScanInterrupted` when it ends, or not at all if the step was the last."""
+    _state["critical"] += 1
+    try:
+        yield
+    finally:
+        _state["critical"] -= 1
+    if not _state["critical"] and _state["pending"]:
+        signum, _state["pending"] = _state["pending"], 0
+        raise ScanInterrupted(signum)
+
+
 @contextmanager
 def interrupt_on_signals() -> Iterator[None]:
     """Within the block, SIGTERM and SIGINT raise :class:`ScanInterrupted` (once: a second signal
@@ -49,12 +66,16 @@ def interrupt_on_signals() -> Iterator[None]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         for s in sigs:
             signal.signal(s, signal.SIG_DFL if s == signal.SIGTERM else signal.default_int_handler)
+        if _state["critical"]:
+            _state["pending"] = signum
+            return
         raise ScanInterrupted(signum)
 
     old = {s: signal.signal(s, handler) for s in sigs}
     try:
         yield
     finally:
+        _state["pending"] = 0
         for s, h in old.items():
             signal.signal(s, h)
 

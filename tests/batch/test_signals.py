@@ -89,3 +89,17 @@ def test_a_stopped_jobs_2_scan_leaves_no_worker_behind(tmp_path: Path, sig: sign
         assert res.returncode == 0, res.stderr
         assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == [
             r["id"] for r in rows]
+
+
+def test_a_signal_during_a_critical_step_stops_the_scan_only_after_it() -> None:
+    from detector.batch.signals import ScanInterrupted, critical, interrupt_on_signals
+
+    steps: list[str] = []
+    with pytest.raises(ScanInterrupted) as info, interrupt_on_signals():
+        with critical():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)  # the handler runs here, between two bytecodes of this thread
+            steps.append("renamed outputs")  # not cut in two
+        steps.append("after")  # never reached: the pending signal is raised as the step ends
+    assert steps == ["renamed outputs"] and info.value.exit_code == 143
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handlers are put back
