@@ -84,8 +84,9 @@ def test_dask_repairs_surrogates_in_text_and_rejects_them_in_ids(det: Any, tmp_p
     inp = _surrogate_input(tmp_path, copies=3)
     s = scan_engine("dask", str(inp), str(tmp_path / "e.jsonl"), bundle=ShippedBundle.from_model(),
                     scheduler=scheduler, target_bytes=200)
-    scan(det, str(inp), str(tmp_path / "l.jsonl"))
+    local = scan(det, str(inp), str(tmp_path / "l.jsonl"))
     assert (tmp_path / "e.jsonl").read_bytes() == (tmp_path / "l.jsonl").read_bytes()
+    assert s.duplicate_ids == local.duplicate_ids == 6  # ids repeated across partitions are counted too
     rejects = [Path(f"{tmp_path}/{name}.jsonl.rejects.jsonl").read_bytes() for name in ("e", "l")]
     assert rejects[0] == rejects[1]
     assert (s.rows_read, s.reject_reasons["invalid_id"], s.notes["text_repaired"]) == (18, 6, 6)

@@ -93,3 +93,12 @@ def test_a_partition_that_read_other_rows_than_planned_is_refused(tmp_path: Path
     wrong = replace(spec, span=replace(spec.span, lines=spec.span.lines + 1))
     with pytest.raises(PartCheckError, match="lines where the plan counted"):
         check_part(wrong, opts, json.loads(json.dumps(state)))
+
+
+def test_engine_resume_without_an_interrupted_run_is_refused(tmp_path: Path, bundle: ShippedBundle) -> None:
+    from detector.batch.engines.driver import scan_engine
+    from detector.batch.formats import ScanInputError
+
+    inp = write_jsonl(tmp_path / "in.jsonl", corpus(5))
+    with pytest.raises(ScanInputError, match="no interrupted run to resume"):
+        scan_engine("dask", str(inp), str(tmp_path / "out"), bundle=bundle, resume=True)
