@@ -150,7 +150,7 @@ def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format
     --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file."""
     import os
 
-    from detector.batch.formats import ScanInputError
+    from detector.batch.formats import EngineError, ScanInputError
     from detector.batch.progress import wanted
     from detector.batch.report import HTML_SUFFIXES, MARKDOWN_SUFFIXES
     from detector.batch.signals import ScanInterrupted
@@ -173,7 +173,7 @@ def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format
                                    explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,
                                    resume=resume, input_format=input_format, progress=show, scheduler=scheduler,
                                    master=master, chunk_size=chunk_size)
-    except (ScanInputError, BundleError) as exc:
+    except (ScanInputError, BundleError, EngineError) as exc:
         raise click.ClickException(str(exc)) from exc
     except ScanInterrupted as exc:
         click.echo(exc.message(), err=True)

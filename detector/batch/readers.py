@@ -13,7 +13,11 @@ from typing import IO, Any
 
 from detector.batch.formats import CountingReader, ScanInputError, Source, open_raw, open_text_bytes, size_of
 
-csv.field_size_limit(min(sys.maxsize, 1 << 30))
+#: Longest CSV/TSV field read (characters): 50 times the longest post. A stray quote swallows the
+#: rows after it into one field; past this size it becomes a ``malformed_csv`` reject and reading goes
+#: on at the next line, so memory stays bounded and the rows after are scored.
+CSV_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(CSV_FIELD_LIMIT)
 
 #: JSONL objects read before a named ``--id-field`` that none of them has is an error.
 ID_CHECK_OBJECTS = 1000

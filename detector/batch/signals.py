@@ -20,8 +20,10 @@ PARENT_POLL_S = 1.0
 _PR_SET_PDEATHSIG = 1
 
 
-class ScanInterrupted(Exception):
-    """A signal stopped the scan; ``exit_code`` is the shell's 128 + signal number."""
+class ScanInterrupted(BaseException):  # noqa: N818 - named for what happened, like KeyboardInterrupt
+    """A signal stopped the scan; ``exit_code`` is the shell's 128 + signal number. A BaseException,
+    like KeyboardInterrupt, so that no ``except Exception`` on the way (the scoring fallback that
+    isolates a failing post, a library's error wrapping) takes it for an error and goes on."""
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
@@ -37,7 +39,13 @@ class ScanInterrupted(Exception):
         return f"{self}{done}; run the same command with --resume to continue"
 
 
-_state = {"critical": 0, "pending": 0}
+def received() -> int | None:
+    """The signal that interrupted the scan, if one did (for a library, Py4J, that turns the
+    :class:`ScanInterrupted` raised in its wait into an error of its own)."""
+    return _state["received"] or None
+
+
+_state = {"critical": 0, "pending": 0, "received": 0}
 
 
 @contextmanager
@@ -66,16 +74,18 @@ def interrupt_on_signals() -> Iterator[None]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         for s in sigs:
             signal.signal(s, signal.SIG_DFL if s == signal.SIGTERM else signal.default_int_handler)
+        _state["received"] = signum
         if _state["critical"]:
             _state["pending"] = signum
             return
         raise ScanInterrupted(signum)
 
     old = {s: signal.signal(s, handler) for s in sigs}
+    _state["received"] = 0
     try:
         yield
     finally:
-        _state["pending"] = 0
+        _state["pending"] = _state["received"] = 0
         for s, h in old.items():
             signal.signal(s, h)
 

@@ -125,6 +125,23 @@ def test_a_stray_csv_quote_is_one_malformed_csv_reject_naming_its_lines(det, tmp
     assert len(read_jsonl(out)) == rows_read - 1
 
 
+def test_a_stray_quote_in_a_big_csv_costs_at_most_one_field_limit_of_rows(det, tmp_path: Path,  # noqa: ANN001
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+
+    monkeypatch.setattr(csv, "field_size_limit", csv.field_size_limit)  # restored after the test
+    csv.field_size_limit(2_000)  # the reader's limit is 2**20 characters; the same logic, a smaller file
+    body = ["p0,ok gaji UMR", 'p1,"stray quote, gaji 15jt', *_csv_rows(300)]
+    inp = tmp_path / "in.csv"
+    inp.write_text("id,text\n" + "\n".join(body) + "\n", encoding="utf-8")
+    s = scan(det, str(inp), str(tmp_path / "o.jsonl"))
+    (reject,) = read_jsonl(tmp_path / "o.jsonl.rejects.jsonl")
+    assert reject["code"] == "malformed_csv" and "field larger than field limit" in reject["reason"]
+    ids = [r["id"] for r in read_jsonl(tmp_path / "o.jsonl")]
+    assert s.rows_read == s.scored + 1 and ids[0] == "p0" and ids[-1] == "p299"
+    assert 250 < len(ids) < 300  # the rows after the swallowed lines are scored again
+
+
 def test_csv_rows_with_extra_fields_are_scored_and_noted(det, tmp_path: Path) -> None:  # noqa: ANN001
     inp = tmp_path / "in.csv"
     inp.write_text("id,text\na,kasir gaji UMR\nb,sopir gaji UMR,extra,more\nc,satpam,x\n", encoding="utf-8")

@@ -103,3 +103,80 @@ def test_a_signal_during_a_critical_step_stops_the_scan_only_after_it() -> None:
         steps.append("after")  # never reached: the pending signal is raised as the step ends
     assert steps == ["renamed outputs"] and info.value.exit_code == 143
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handlers are put back
+
+
+def test_a_sigterm_during_scoring_stops_a_jobs_1_scan_and_it_resumes(det, tmp_path: Path,  # noqa: ANN001
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --jobs 1 the signal arrives inside the model call, whose failures the scan isolates post by
+    post: the interruption must not be taken for one (the run went on, the signal lost)."""
+    from detector.batch import ScanInterrupted, scan
+    from tests.batch.conftest import read_jsonl
+
+    rows = corpus(100, seed=13)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    real, calls = det.score_many, []
+
+    def signalled(texts, ids=None):  # noqa: ANN001, ANN202
+        calls.append(len(texts))
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler runs here
+        return real(texts, ids)
+
+    monkeypatch.setattr(det, "score_many", signalled)
+    with pytest.raises(ScanInterrupted) as info:
+        scan(det, str(inp), str(out), batch_size=20)
+    assert info.value.rows_done == 40 and len(calls) == 3
+    monkeypatch.undo()
+    s = scan(det, str(inp), str(out), batch_size=20, resume=True)
+    assert (s.scored, s.rejected) == (100, 0)
+    assert [r["id"] for r in read_jsonl(out)] == [r["id"] for r in rows]
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def _writing(side: Path) -> bool:
+    """A partition is being written (an attempt's temporary part file has bytes)."""
+    for p in side.glob(".part-*.partial"):
+        try:
+            if p.stat().st_size:
+                return True
+        except OSError:  # renamed meanwhile
+            continue
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.dask
+def test_a_sigterm_stops_a_dask_scan_with_its_cluster_and_it_resumes(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    rows = corpus(3000, seed=14)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "detector.cli", "scan", str(inp), "--out", str(out), "--engine", "dask", "-j", "2",
+           "--chunk-size", "20", "-q"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    side = Path(f"{out}.parts") / "_parts"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None and not _writing(side):
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"scan ended before it could be stopped: {proc.stderr.read().decode()}")  # type: ignore[union-attr]
+    family = _descendants(proc.pid)
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err.decode()
+    assert err.decode().strip() == "interrupted by SIGTERM; run the same command with --resume to continue"
+    assert _wait_gone(family) == []
+    res = subprocess.run(cmd + ["--resume"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        r["id"] for r in rows]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from detector.batch.engines.driver import scan_engine
+from detector.batch.formats import EngineError
 from detector.batch.shipping import ShippedBundle
 from detector.bundle import BundleError
 from tests.batch.conftest import corpus, write_jsonl
@@ -78,8 +79,8 @@ def test_a_killed_spark_task_then_resume_adds_no_duplicate(tmp_path: Path, spark
     watcher.start()
     try:
         scan_engine("spark", str(inp), str(out), **kw)
-    except RuntimeError as exc:  # the job failed with its task
-        assert "Spark job failed" in str(exc)
+    except EngineError as exc:  # the job failed with its task: one line that says what to do
+        assert "Spark job failed" in str(exc) and "--resume" in str(exc)
     watcher.join()
     assert killed, "no Python worker was killed mid-partition"
     assert not out.exists()

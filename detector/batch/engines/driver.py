@@ -123,6 +123,7 @@ def _clear(parts_dir: str, fmt: str) -> None:
     """Remove what a previous run of ours left in ``parts_dir`` (and nothing else)."""
     if not os.path.isdir(parts_dir):
         return
+    _clear_attempts(os.path.join(parts_dir, PARTS_DIR))
     for name in os.listdir(parts_dir):
         p = os.path.join(parts_dir, name)
         if name == PARTS_DIR:
@@ -132,16 +133,17 @@ def _clear(parts_dir: str, fmt: str) -> None:
 
 
 def _clear_attempts(side: str) -> None:
-    """Remove the temporary files of attempts that did not finish (``.part-N.<attempt>.*``)."""
-    if not os.path.isdir(side):
-        return
-    for name in os.listdir(side):
-        if name.startswith(".part-"):
-            p = os.path.join(side, name)
-            if os.path.isdir(p):
-                shutil.rmtree(p)
-            else:
-                os.unlink(p)
+    """Remove the temporary files of attempts that did not finish (``_parts/.part-N.<attempt>.*``,
+    and a Parquet merge's ``.scan-*.tmp`` beside the parts)."""
+    parts_dir = os.path.dirname(side)
+    leftovers = [os.path.join(side, n) for n in (os.listdir(side) if os.path.isdir(side) else [])
+                 if n.startswith(".part-")]
+    leftovers += [os.path.join(parts_dir, n) for n in os.listdir(parts_dir) if n.startswith(".scan-")]
+    for p in leftovers:
+        if os.path.isdir(p):
+            shutil.rmtree(p)
+        else:
+            os.unlink(p)
 
 
 def _merge_parts(parts: list[str], dest: str, fmt: str, gz: bool) -> None:
