@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 #: A UTF-16 surrogate code point on its own: what a JavaScript string cut in the middle of an emoji
-#: (``"\\ud83c"``) decodes to. No UTF-8 encoder writes one, so it must go before a record is written.
+#: (``"\\ud83c"``) decodes to, and what ``errors="surrogateescape"`` makes of a byte that is not
+#: UTF-8. No UTF-8 encoder writes one, so it must go before a record is written.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Longest post accepted (characters). Longer input is an error, never silently truncated.
@@ -50,7 +51,8 @@ def repair_text(text: str) -> tuple[str, int]:
 def id_problem(value: str | None) -> tuple[str, str] | None:
     """``(code, message)`` when an id cannot be written as given (an id is never altered)."""
     if value is not None and _LONE_SURROGATE.search(value):
-        return "invalid_id", "id contains a lone UTF-16 surrogate (a truncated emoji); it cannot be written as UTF-8"
+        return "invalid_id", ("id contains a lone UTF-16 surrogate (a truncated emoji) or a byte that is not UTF-8; "
+                              "it cannot be written as given")
     return None
 
 

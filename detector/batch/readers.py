@@ -111,7 +111,9 @@ class RowReader:
     def _open_csv(self) -> None:
         import io
 
-        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig", errors="replace", newline="")
+        # surrogateescape: a byte that is not UTF-8 becomes a lone surrogate, which the scan repairs in
+        # a text (counted in the record's ``repaired``) and rejects in an id, instead of a silent U+FFFD
+        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
         # strict: a quote that does not close a field (a stray one) is an error, not the start of a
         # field that swallows the following rows up to the next quote or the end of the file.
         self._csv = csv.reader(self._text, delimiter="\t" if self.src.fmt == "tsv" else ",", strict=True)

@@ -33,7 +33,8 @@ def salary_bucket(money: list[dict[str, Any]]) -> str | None:
 
 
 #: What each note counts, for the summary printed on stderr.
-NOTES = {"text_repaired": "posts had lone surrogates (truncated emoji) replaced by U+FFFD (record field 'repaired')",
+NOTES = {"text_repaired": "posts had lone surrogates (truncated emoji) or bytes that are not UTF-8 (CSV) "
+                          "replaced by U+FFFD (record field 'repaired')",
          "csv_extra_fields": "CSV rows had more fields than the header; the extra fields were ignored"}
 
 

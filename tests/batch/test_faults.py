@@ -87,6 +87,18 @@ def test_cli_scan_of_the_reported_surrogate_row_rejects_it_with_a_reason(tmp_pat
     assert (rec["id"], rec["repaired"]) == ("y", 1)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_csv_bytes_that_are_not_utf8_are_repaired_in_text_and_rejected_in_ids(det, tmp_path: Path,  # noqa: ANN001
+                                                                             jobs: int) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_bytes(b"id,text\na\xffb,gaji 15jt kerja \xe2\x82\nok,kasir gaji UMR\nc,kasir \xc3 gaji \xff\xfe\n")
+    out = tmp_path / "o.jsonl"
+    s = scan(det, str(inp), str(out), jobs=jobs)
+    assert [(r["row"], r["code"]) for r in read_jsonl(Path(f"{out}.rejects.jsonl"))] == [(1, "invalid_id")]
+    assert [(r["id"], r["repaired"]) for r in read_jsonl(out)] == [("ok", 0), ("c", 3)]
+    assert s.notes["text_repaired"] == 1
+
+
 def test_score_frame_repairs_text_and_rejects_ids_with_lone_surrogates(det) -> None:  # noqa: ANN001
     df = pd.DataFrame({"id": ["a", "b\ud83c"], "text": ["gaji 15jt \ud83c", "gaji 15jt"]})
     got = score_frame(df, detector=det)
