@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -136,15 +137,22 @@ def test_a_stray_csv_quote_is_one_malformed_csv_reject_naming_its_lines(det, tmp
     assert len(read_jsonl(out)) == rows_read - 1
 
 
-def test_a_stray_quote_in_a_big_csv_costs_at_most_one_field_limit_of_rows(det, tmp_path: Path,  # noqa: ANN001
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def small_csv_field_limit() -> Iterator[int]:
+    """The reader's limit is 2**20 characters; the same logic on a smaller file (process-wide: restored)."""
     import csv
 
-    monkeypatch.setattr(csv, "field_size_limit", csv.field_size_limit)  # restored after the test
-    csv.field_size_limit(2_000)  # the reader's limit is 2**20 characters; the same logic, a smaller file
+    old = csv.field_size_limit(2_000)
+    yield 2_000
+    csv.field_size_limit(old)
+
+
+def test_a_stray_quote_in_a_big_csv_costs_at_most_one_field_limit_of_rows(det, tmp_path: Path,  # noqa: ANN001
+                                                                          small_csv_field_limit: int) -> None:
     body = ["p0,ok gaji UMR", 'p1,"stray quote, gaji 15jt', *_csv_rows(300)]
     inp = tmp_path / "in.csv"
     inp.write_text("id,text\n" + "\n".join(body) + "\n", encoding="utf-8")
+    assert len(inp.read_text(encoding="utf-8")) > 4 * small_csv_field_limit
     s = scan(det, str(inp), str(tmp_path / "o.jsonl"))
     (reject,) = read_jsonl(tmp_path / "o.jsonl.rejects.jsonl")
     assert reject["code"] == "malformed_csv" and "field larger than field limit" in reject["reason"]
