@@ -1,9 +1,12 @@
 """The small checkpoint file that lets ``--resume`` continue an interrupted scan.
 
-Beside ``OUT`` live ``OUT.partial`` (the output so far), ``OUT.rejects.jsonl.partial`` and
-``OUT.checkpoint.json``: rows done, the durable length of both partials, and the running
-summary. It is replaced atomically after each durable chunk, so after a crash the partials are
-cut back to it and scanning restarts at the next row: no row is scored twice or lost."""
+Beside ``OUT`` live ``OUT.partial`` (the output so far), ``OUT.rejects.jsonl.partial``,
+``OUT.ids.partial`` (the scored ids' hashes, for the duplicate count) and ``OUT.checkpoint.json``:
+rows done, the durable length of each partial with the SHA-256 of its last bytes (the sinks'
+``checkpoint()``), and the running summary. The partials are fsynced before it is written, and it
+is fsynced and renamed into place after each durable chunk, so after a crash the partials are
+checked against it, cut back to it, and scanning restarts at the next row: no row is scored twice
+or lost, and a partial that is not the one it describes is refused."""
 
 from __future__ import annotations
 
