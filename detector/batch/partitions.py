@@ -192,7 +192,8 @@ def run_partition(spec: PartSpec, opts: PartOptions, bundle_data: bytes, sha256:
                 sink.write(scored)
                 sink.checkpoint()
                 ids.write(id_hashes(str(r["id"]) for r in scored).astype("<u8").tobytes())
-                summary.notes.update(r.note for r in block if r.note and not r.error)
+                done = {rec["row"] for rec in scored}
+                summary.notes.update(r.note for r in block if r.note and r.n in done)  # as the local scan
                 texts = dict(zip(df["row"], df["text"], strict=True))
                 for rec in scored:
                     summary.add_record(rec, texts[rec["row"]])
