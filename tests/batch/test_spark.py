@@ -87,3 +87,15 @@ def test_a_killed_spark_task_then_resume_adds_no_duplicate(tmp_path: Path, spark
     s = scan_engine("spark", str(inp), str(out), resume=True, **kw)
     unique_ids_equal_records(out, rows)
     assert s.scored == len(rows) and s.duplicate_ids == 0
+
+
+def test_spark_repairs_surrogates_in_text_and_rejects_them_in_ids(det: Any, tmp_path: Path, spark: Any) -> None:
+    from detector.batch import scan
+    from tests.batch.test_faults import _surrogate_input
+
+    inp = _surrogate_input(tmp_path, copies=3)
+    s = scan_engine("spark", str(inp), str(tmp_path / "e.jsonl"), bundle=ShippedBundle.from_model(), spark=spark,
+                    target_bytes=200)
+    local = scan(det, str(inp), str(tmp_path / "l.jsonl"))
+    assert (tmp_path / "e.jsonl").read_bytes() == (tmp_path / "l.jsonl").read_bytes()
+    assert (s.rows_read, s.reject_reasons["invalid_id"], s.duplicate_ids) == (18, 6, local.duplicate_ids)
