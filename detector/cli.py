@@ -124,7 +124,8 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--out", required=True,
               help="Output file (.jsonl, .csv, .tsv, .parquet; .gz for text) or, with --engine, a folder.")
 @click.option("--text-field", default="text", show_default=True)
-@click.option("--id-field", default="id", show_default=True)
+@click.option("--id-field", default=None,
+              help="Field of the post id (default: 'id', where rows have it; a field named here must exist).")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
               help="Format of IN when its name does not tell (e.g. CSV on stdin).")
 @click.option("--out-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
@@ -144,17 +145,20 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--chunk-size", type=click.IntRange(min=1), default=1024, show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str | None, out_format: str | None,
-         rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
+@click.option("--max-reject-rate", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Fail (exit 1, outputs kept) when a larger share of the rows is rejected.")
+def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format: str | None,
+         out_format: str | None, rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
          scheduler: str | None, master: str | None, resume: bool, report: str | None, summary_json: str | None,
-         chunk_size: int, progress: bool | None, quiet: bool) -> None:
+         chunk_size: int, progress: bool | None, quiet: bool, max_reject_rate: float) -> None:
     """Score every post in IN (JSONL, CSV, TSV or Parquet, optionally gzip; '-' is stdin; with
     --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file."""
     import os
 
-    from detector.batch.formats import ScanInputError
+    from detector.batch.formats import EngineError, ScanInputError
     from detector.batch.progress import wanted
     from detector.batch.report import HTML_SUFFIXES, MARKDOWN_SUFFIXES
+    from detector.batch.signals import ScanInterrupted
 
     if report and not report.lower().endswith(HTML_SUFFIXES + MARKDOWN_SUFFIXES):
         raise click.BadParameter("name the report .md or .html", param_hint="--report")
@@ -174,8 +178,11 @@ def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str |
                                    explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,
                                    resume=resume, input_format=input_format, progress=show, scheduler=scheduler,
                                    master=master, chunk_size=chunk_size)
-    except (ScanInputError, BundleError) as exc:
+    except (ScanInputError, BundleError, EngineError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except ScanInterrupted as exc:
+        click.echo(exc.message(), err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted; run the same command with --resume to continue", err=True)
         sys.exit(130)
@@ -194,6 +201,10 @@ def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str |
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)
+    if summary.reject_rate() > max_reject_rate:
+        raise click.ClickException(f"{summary.rejected:,} of {summary.rows_read:,} rows ({summary.reject_rate():.0%}) "
+                                   f"were rejected, more than --max-reject-rate {max_reject_rate:g}: check "
+                                   "--text-field and the input, and the rejects file for the reasons")
 
 
 def _scan_engine(engine: str, inp: str, out: str, *, model: str | None, **kw: Any) -> Any:

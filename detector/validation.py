@@ -8,6 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+#: A UTF-16 surrogate code point on its own: what a JavaScript string cut in the middle of an emoji
+#: (``"\\ud83c"``) decodes to, and what ``errors="surrogateescape"`` makes of a byte that is not
+#: UTF-8. No UTF-8 encoder writes one, so it must go before a record is written.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 #: Longest post accepted (characters). Longer input is an error, never silently truncated.
 MAX_TEXT_CHARS = 20_000
 
@@ -44,6 +49,22 @@ def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] 
         return "nul_byte", "text contains a NUL byte"
     if _VISIBLE.search(text) is None:
         return "invisible_text", "text has only invisible characters (zero-width spaces, format characters)"
+    return None
+
+
+def repair_text(text: str) -> tuple[str, int]:
+    """``text`` with each lone surrogate replaced by U+FFFD, and how many were replaced. One code
+    point stands for one, so offsets into the repaired text are offsets into the original."""
+    if text.isascii():
+        return text, 0
+    return _LONE_SURROGATE.subn("\ufffd", text)
+
+
+def id_problem(value: str | None) -> tuple[str, str] | None:
+    """``(code, message)`` when an id cannot be written as given (an id is never altered)."""
+    if value is not None and _LONE_SURROGATE.search(value):
+        return "invalid_id", ("id contains a lone UTF-16 surrogate (a truncated emoji) or a byte that is not UTF-8; "
+                              "it cannot be written as given")
     return None
 
 
