@@ -175,7 +175,7 @@ def _offer(est: Any) -> Proba:
 def _offer_scorer(est: Any) -> Scorer:
     from detector.features import analyses
     from detector.offer_model import CLASSES, combine, offer_share
-    from detector.risk_features import without_claims
+    from detector.risk_features import CLAIM_WORDS, without_claims
 
     text = _proba(est.text_)
     text_cols = [list(est.text_.classes_).index(c) if c in est.text_.classes_ else None for c in CLASSES]
@@ -193,7 +193,7 @@ def _offer_scorer(est: Any) -> Scorer:
         p_fraud = fraud(np.hstack([indicators(docs), t]))[:, 1] if fraud is not None else np.zeros(len(docs))
         if kind is None or kind_classes is None:
             return combine(p_high, p_fraud), None
-        k = kind(docs)
+        k = kind(without_claims(docs, CLAIM_WORDS))
         return combine(p_high, p_fraud, offer_share(k, kind_classes)), kind_classes[np.argmax(k, axis=1)]
     return score
 

@@ -14,10 +14,11 @@ Three parts, each answering one question:
   probabilities (job fraud has its own red flags: tasks, deposits, fees to apply, a known company's
   name). The three class probabilities are P(high), (1 - P(high)) * P(fraud) and the rest.
 * **kind** (offer, question, report, warning, other): word and character TF-IDF + logistic regression.
-  Voice is exactly what the style of a text shows, so here a text model is the right tool. A text that
-  describes no particular offer (``warning``, ``other``) has no offer risk: P(high) and P(other_scam) are
-  multiplied by 1 - P(warning or other). The voices of an offer (offer, question, report) do not change
-  its risk.
+  Voice is exactly what the style of a text shows, so here a text model is the right tool; it reads the
+  text with claims of legitimacy blanked, so a claim cannot make an advert look like a warning. A text that
+  describes no particular offer (its kind is ``warning`` or ``other``) has no offer risk: its P(high) and
+  P(other_scam) are multiplied by 1 - P(warning or other). The voices of an offer (offer, question,
+  report) leave its risk as it is.
 
 Input: posts as str or ``Analysis`` objects. ``fit(X, y, kind=..., groups=...)``: ``groups`` keeps all
 voices of one real case (or near-duplicates) in the same cross-validation fold.
@@ -41,7 +42,7 @@ from sklearn.utils.validation import check_is_fitted
 from detector.features import IndicatorFeatures, analyses
 from detector.model import _single_openmp_thread
 from detector.result import KINDS
-from detector.risk_features import RiskFeatures, without_claims
+from detector.risk_features import CLAIM_WORDS, RiskFeatures, without_claims
 from detector.text import StemmedWords, normalized_text
 
 CLASSES = ("high", "low", "other_scam")
@@ -128,7 +129,7 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         if kind is not None:
             if set(np.unique(kind)) - set(KINDS):
                 raise ValueError(f"kinds must be among {KINDS}, got {sorted(set(np.unique(kind)) - set(KINDS))}")
-            self.kind_ = kind_model(random_state=self.random_state).fit(docs, kind)
+            self.kind_ = kind_model(random_state=self.random_state).fit(without_claims(docs, CLAIM_WORDS), kind)
 
     def _fit_risk(self, docs: list[Any], y: np.ndarray, groups: Any) -> OfferRiskModel:
         check_classification_targets(y)
@@ -184,7 +185,7 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         """1 - P(kind is warning or other): the share of a text that carries an offer at all."""
         if self.kind_ is None:
             return np.ones(len(docs))
-        return offer_share(self.kind_.predict_proba(docs), self.kind_.classes_)
+        return offer_share(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)
 
     def predict(self, X: Any) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
@@ -196,7 +197,7 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         docs = analyses(X)
         if self.kind_ is None:
             return np.asarray(["offer"] * len(docs), dtype=object)
-        return np.asarray(self.kind_.predict(docs), dtype=object)
+        return np.asarray(self.kind_.predict(without_claims(docs, CLAIM_WORDS)), dtype=object)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -210,10 +211,14 @@ NO_OFFER_KINDS = ("warning", "other")
 
 
 def offer_share(kind_proba: np.ndarray, kind_classes: Any) -> np.ndarray:
+    """Per text: 1 when its most likely kind carries an offer (offer, question, report), else
+    1 - P(warning or other). The factor never moves an offer's risk (so a red flag that nudges the kind
+    probabilities cannot lower it); it takes the offer risk away from a text judged to carry no offer."""
     classes = list(kind_classes)
     none = sum((kind_proba[:, classes.index(k)] for k in NO_OFFER_KINDS if k in classes),
                np.zeros(kind_proba.shape[0]))
-    return np.clip(1.0 - none, 0.0, 1.0)
+    no_offer = np.isin(np.asarray(classes, dtype=object)[np.argmax(kind_proba, axis=1)], NO_OFFER_KINDS)
+    return np.where(no_offer, np.clip(1.0 - none, 0.0, 1.0), 1.0)
 
 
 def combine(p_high: np.ndarray, p_fraud: np.ndarray, p_offer: np.ndarray | None = None) -> np.ndarray:

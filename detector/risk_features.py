@@ -53,8 +53,10 @@ STRONG_AT = 0.5
 PAY_SCALE_LOG10 = 8.0
 
 
-#: Hits whose words the risk model's text column never sees (see :func:`without_claims`).
-UNSEEN_BY_TEXT = frozenset(CLAIMS) | {"company_identity"} | VOICE_ONLY
+#: Claims of legitimacy: words no text model reads (see :func:`without_claims`).
+CLAIM_WORDS = frozenset(CLAIMS) | {"company_identity"}
+#: Hits whose words the risk model's text column never sees.
+UNSEEN_BY_TEXT = CLAIM_WORDS | VOICE_ONLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +72,19 @@ class MaskedDoc:
     normalized: _Masked
 
 
-def without_claims(docs: Sequence[Analysis]) -> list[Any]:
+def without_claims(docs: Sequence[Analysis], hide: frozenset[str] = UNSEEN_BY_TEXT) -> list[Any]:
     """The posts with the words of every claim of legitimacy and every news/warning word blanked.
 
     The risk model's text column is a text model's P(high); if it read "P3MI berizin SIP2MI" it would
     learn that a claim lowers risk, and a claim could then clear any post through it. Blanked, a claim
     acts only through the gated, -1-constrained ``official_claim`` column, and the words that say how a
-    text is told (``awareness_context``) cannot move the risk either. A post with nothing to blank is
-    passed through unchanged."""
+    text is told (``awareness_context``) cannot move the risk either. The kind model reads the post with
+    the claims blanked (``hide=CLAIM_WORDS``): otherwise "resmi terdaftar di SISKOP2MI", common in
+    warnings, could turn a recruiter's post into a "warning" without offer risk. A post with nothing to
+    blank is passed through unchanged."""
     out: list[Any] = []
     for a in docs:
-        spans = [(h.start, h.end) for h in a.hits if h.indicator in UNSEEN_BY_TEXT]
+        spans = [(h.start, h.end) for h in a.hits if h.indicator in hide]
         if not spans:
             out.append(a)
             continue

@@ -126,15 +126,14 @@ class ScoreResponse(BaseModel):
     money: list[Money]
     destinations: list[str] = []
     model_version: str
-    truncated: int = Field(0, description="Evidence and counter-evidence items left out (at most 5 per flag "
-                                          "and 40 per post are listed); the flags themselves are all there.")
+    truncated: int = Field(0, description="Evidence, counter-evidence and money items left out (at most 5 per flag "
+                                          "and 40 per post, and 20 amounts, are listed); the flags are all there.")
     summary: str | None = None
     kind: Kind = Field(description="What the text does with the offer: offer (advert, recruiter's message, forward), "
                                    "question (someone asks about an offer), report (testimony or news of a case), "
                                    "warning (awareness, no particular offer), other (not about a job).")
     needs_action: bool = Field(description="tinggi on an offer or a question: a post to act on. A report or warning "
                                            "is shown with its flags, never as a risky post to act on.")
-    truncated: int = Field(0, description="Evidence items left out (at most 5 per flag and 40 per post are kept).")
 
 
 class BatchItemIn(BaseModel):

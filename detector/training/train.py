@@ -259,8 +259,13 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
     known = ts.known
     y_high = np.array([r.label == "high" for r in train])
     real = np.array([not r.synthetic for r in train]) & known
-    thresholds = choose_thresholds(y_high[real], oof[real, LABELS.index("high")])
-    base_thr = choose_thresholds(y_high[real], oof_base[real, LABELS.index("high")])
+    # Levels are set on the out-of-fold scores of the real-case training rows when there are enough of them
+    # (written rows are easy and would set the middle level where real texts never fall), else all real rows.
+    case_rows = real & np.array([r.source == "case" for r in train])
+    thr_rows = case_rows if int((case_rows & y_high).sum()) >= 50 else real
+    thresholds = choose_thresholds(y_high[thr_rows], oof[thr_rows, LABELS.index("high")])
+    base_thr = choose_thresholds(y_high[thr_rows], oof_base[thr_rows, LABELS.index("high")])
+    thresholds_from = "real-case training rows" if thr_rows is case_rows else "non-synthetic training rows"
     kw_train = keyword_rule_scores([r.text for r in train])
     kw_thr = _keyword_threshold(y_high[real], kw_train[real])
     real_train = [r for r, k in zip(train, real, strict=True) if k]
@@ -270,6 +275,7 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "baseline_tfidf_lr": baseline_report(real_train, oof_base[real][:, LABELS.index("high")], base_thr["tinggi"]),
         "baseline_keyword_rule": baseline_report(real_train, kw_train[real], kw_thr),
         "kind_accuracy": float((oof_kind[real] == ts.kinds[real]).mean()),
+        "thresholds_from": thresholds_from,
     }
     log(f"thresholds from out-of-fold predictions: {thresholds}")
     if cfg.compare_estimators:
