@@ -364,7 +364,7 @@ def test_upload_jsonl_scores_every_row_in_batches(page: WebDriver, server: dict[
     assert len(rows) == len(MIXED)
     assert not css(page, "#batch-errors").is_displayed()
     assert [r.get_attribute("data-line") for r in rows] == ["1", "2", "3", "4", "5"]
-    levels = {r.find_elements(By.TAG_NAME, "td")[1].text: r.get_attribute("data-level") for r in rows}
+    levels = {css(r, ".cell-id").text: r.get_attribute("data-level") for r in rows}
     assert levels["r1"] == "tinggi" and levels["r2"] != "tinggi"
     shot(page, "06_table_desktop")
 
@@ -392,13 +392,17 @@ def test_bad_rows_are_reported_and_good_rows_still_scored(page: WebDriver, serve
     assert [r.get_attribute("data-line") for r in rows] == ["2", "5", "6"]
     shot(page, "07_bad_rows")
 
-    # a CSV without a text column: a clear message naming the columns found, no table
+    # a CSV without a text column: the columns found, and a picker for the one holding the posts
     wrong = server["tmp"] / "no_text_column.csv"
-    wrong.write_text("nama,pesan\nA,halo\n", encoding="utf-8")
+    wrong.write_text("nama,pesan\nA,Lowongan kerja ke Kamboja gaji 15jt tanpa pengalaman\n", encoding="utf-8")
     css(page, "#file-input").send_keys(str(wrong))
-    err = wait(page, lambda d: (csss(d, "[data-testid=file-error]") or [None])[0])
-    assert "text" in err.text and "nama, pesan" in err.text
-    assert not css(page, "#table-area").is_displayed()
+    picker = wait(page, lambda d: css(d, "[data-testid=column-picker]") if css(
+        d, "[data-testid=column-picker]").is_displayed() else None)
+    assert "text" in picker.text and "nama, pesan" in picker.text
+    Select(css(page, "#pick-column")).select_by_value("1")
+    css(page, "#pick-ok").click()
+    wait(page, lambda d: [r.get_attribute("data-line") for r in csss(d, "#results-body tr.row-main")] == ["2"])
+    assert not picker.is_displayed()
 
 
 def test_sort_filter_expand_and_export(page: WebDriver, server: dict[str, Any]) -> None:
