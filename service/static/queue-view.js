@@ -289,6 +289,12 @@ export function bindQueue() {
     await clearItems();
     renderQueue();
   });
+  $("results-body").addEventListener("click", (ev) => {
+    const tr = ev.target.closest && ev.target.closest("tr.row-main");
+    if (!tr || ev.target.closest("button, input, a, select")) return;
+    queue.cursor = tr.getAttribute("data-key");
+    moveCursor(0);
+  });
   $("keys-btn").addEventListener("click", () => toggleHelp());
   $("keys-close").addEventListener("click", () => toggleHelp(false));
   document.addEventListener("keydown", onKey);
