@@ -5,7 +5,7 @@ import { t, getLang } from "./i18n.js";
 import { cmpSpans, toUtf16Spans } from "./offsets.js";
 import { service } from "./api.js";
 import { guidanceFor } from "./guidance.js";
-import { badgeFor, flagLabel, flagReason, kindOf, levelOf, needsAction, pct } from "./shared/vocab.js";
+import { badgeFor, categoryOf, flagLabel, flagReason, kindOf, levelOf, needsAction, pct } from "./shared/vocab.js";
 import { feedbackWidget } from "./feedback.js";
 
 export const flagName = (flag) => flagLabel(flag, getLang(), service.indicators);
@@ -103,7 +103,8 @@ function moneyList(money) {
 
 function nextStepsSection(r) {
   const kind = kindOf(r);
-  const sec = el("section", { class: "next-steps level-" + levelOf(r) + " kind-" + kind, "data-testid": "next-steps",
+  const fraud = categoryOf(r) === "job_fraud" ? " job-fraud" : "";
+  const sec = el("section", { class: "next-steps level-" + levelOf(r) + " kind-" + kind + fraud, "data-testid": "next-steps",
     "data-kind": kind }, el("h4", {}, t(kind === "question" ? "result.next.question" : "result.next")));
   const ns = service.nextSteps;
   if (!ns) { sec.appendChild(el("p", { class: "help" }, t("result.next.missing"))); return sec; }
