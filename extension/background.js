@@ -7,11 +7,17 @@
  * - the outcome of the last call (ok / unreachable / key rejected / rate-limited / ...) is kept in
  *   chrome.storage.local "serviceState" for the popup, and shown as "!" on the toolbar icon.
  *
+ * - results carry their display words (badge text, score as "<1%", flag names) from shared/vocab.js,
+ *   the vocabulary the moderators' page uses too, in the language of the settings;
+ * - "Tandai salah" in a badge's popover sends a correction to POST /v1/feedback with the text's
+ *   SHA-256 only, never the text.
+ *
  * A fetch from here to a host in host_permissions (or an optional permission the user granted) is not
  * subject to CORS, so the service needs no CORS entry for the extension (see README.md).
  */
-"use strict";
-importScripts("lib/common.js");
+import "./lib/common.js";
+import { badgeFor, flagLabel, kindOf, LABELS, needsAction, pct, word } from "./shared/vocab.js";
+import { STRINGS, tr } from "./strings.js";
 
 const T = self.TPPO;
 const BATCH_MAX_ITEMS = 32;          // per request (the service's default limit is 256)
@@ -73,23 +79,11 @@ async function getState() {
   return stateCache;
 }
 
-const STATE_MESSAGES = {
-  ok: () => "Layanan tersambung.",
-  unreachable: (s) => `Layanan tidak dapat dihubungi di ${s.serviceUrl}. Pastikan layanan berjalan ` +
-    "(detector serve) dan URL di Pengaturan benar.",
-  key_rejected: (s) => `Kunci API ditolak oleh layanan (HTTP ${s.httpStatus}). Periksa kunci API di Pengaturan.`,
-  rate_limited: (s) => `Terlalu banyak permintaan: layanan membatasi (HTTP 429). Coba lagi dalam ${s.retryAfter} detik.`,
-  model_unavailable: () => "Model di layanan belum siap (HTTP 503). Coba lagi sebentar lagi.",
-  no_permission: (s) => `Ekstensi belum diizinkan menghubungi ${s.serviceUrl}. Buka Pengaturan lalu tekan Simpan ` +
-    "untuk memberi izin.",
-  bad_url: (s) => `URL layanan tidak valid: ${s.serviceUrl}. Gunakan https://… (atau http://127.0.0.1:PORT).`,
-  http_error: (s) => `Layanan menjawab dengan galat (HTTP ${s.httpStatus}${s.code ? ", " + s.code : ""}).`,
-};
-
 async function setState(status, details = {}) {
   const prev = await getState();
   const next = Object.assign({ status, at: Date.now() }, details);
-  next.message = (STATE_MESSAGES[status] || (() => ""))(next);
+  const { lang } = await getSettings();
+  next.message = STRINGS.id["msg." + status] ? tr(lang, "msg." + status, next) : "";
   stateCache = next;
   const changed = prev.status !== next.status || prev.message !== next.message;
   if (changed || Date.now() - (prev.at || 0) > 5000) {
@@ -100,7 +94,8 @@ async function setState(status, details = {}) {
     try {
       await chrome.action.setBadgeText({ text: bad ? "!" : "" });
       if (bad) await chrome.action.setBadgeBackgroundColor({ color: status === "rate_limited" ? "#b26a00" : "#b3261e" });
-      await chrome.action.setTitle({ title: bad ? "Periksa Lowongan TPPO — " + next.message : "Periksa Lowongan TPPO" });
+      const name = tr(lang, "app.name");
+      await chrome.action.setTitle({ title: bad ? name + " — " + next.message : name });
     } catch (_) { /* no action UI (e.g. during shutdown) */ }
   }
   return next;
@@ -186,18 +181,34 @@ async function callApi(path, body, settings) {
   return { ok: false, error: { code: code || "http_error", message, httpStatus: resp.status } };
 }
 
-/** The fields the UI needs from the core's record (docs/CORE_API.md). */
-function compact(r) {
+/** The fields the UI needs from the core's record (docs/CORE_API.md), with their display words. */
+function compact(r, lang) {
   const ev = (list) => (list || []).map((e) => ({ flag: e.flag, text: e.text, reason: e.reason || e.reason_id || "" }));
+  const badge = badgeFor(r, lang);
+  const flags = r.flags || [];
+  const labels = {};
+  for (const e of [...(r.evidence || []), ...(r.counter_evidence || [])]) labels[e.flag] = flagLabel(e.flag, lang);
+  for (const f of flags) labels[f] = flagLabel(f, lang);
   return {
     level: r.risk_level,
     score: r.risk_score,
     label: r.label,
-    flags: r.flags || [],
+    kind: kindOf(r),
+    flags,
     evidence: ev(r.evidence),
     counter: ev(r.counter_evidence),
     summary: r.summary || "",
     modelVersion: r.model_version,
+    // display: the same words and formats as the moderators' page
+    tone: badge.tone,                       // rendah|sedang|tinggi, "fraud", or "info" (report/warning/other)
+    badgeText: badge.text,
+    levelText: word("level.full." + badge.level, lang),
+    kindText: word("kind." + kindOf(r), lang),
+    scoreText: pct(r.risk_score),
+    act: needsAction(r),
+    // the level a badge counts as against the minimum: job fraud at least "sedang", a report/warning as "rendah"
+    rank: badge.tone === "fraud" ? 1 : badge.tone === "info" ? 0 : T.levelRank(badge.level),
+    labels,
   };
 }
 
@@ -344,7 +355,7 @@ async function sendChunk(chunk) {
   const byIndex = new Map(((out.data && out.data.results) || []).map((r) => [r.index, r]));
   chunk.forEach((it, i) => {
     const r = byIndex.get(i);
-    if (r && r.ok && r.result) it.resolve({ result: compact(r.result) });
+    if (r && r.ok && r.result) it.resolve({ result: compact(r.result, settings.lang) });
     else it.resolve({ error: Object.assign({ code: "item_error", final: true }, (r && r.error) || {}) });
   });
 }
@@ -373,8 +384,9 @@ async function handleScoreBatch(msg, sender) {
 
 async function handleScoreText(text) {
   text = String(text || "").trim();
-  if (!text) return { error: { code: "empty_text", message: "Teks kosong." } };
-  if (text.length > 20000) return { error: { code: "text_too_long", message: "Teks terlalu panjang (maks. 20.000 karakter)." } };
+  const { lang } = await getSettings();
+  if (!text) return { error: { code: "empty_text", message: tr(lang, "popup.empty") } };
+  if (text.length > 20000) return { error: { code: "text_too_long", message: "> 20.000" } };
   const wait = await pausedFor();
   if (wait > 0) {
     const st = await getState();
@@ -440,10 +452,38 @@ async function addCustomSite(host, tabId) {
 
 // --------------------------------------------------------------------------------- context menu
 
-function createMenu() {
+async function createMenu() {
+  const { lang } = await getSettings();
   chrome.contextMenus.removeAll(() => {
-    chrome.contextMenus.create({ id: MENU_ID, title: "Periksa lowongan ini", contexts: ["selection"] });
+    chrome.contextMenus.create({ id: MENU_ID, title: tr(lang, "menu.check"), contexts: ["selection"] });
   });
+}
+
+// ----------------------------------------------------------------------------- "Tandai salah"
+
+/** What the moderator says is right -> the feedback record's correct label and reason. */
+const CORRECTIONS = {
+  low: { correct_label: "low", reason: "legit_job" },
+  other_scam: { correct_label: "other_scam", reason: "scam_not_trafficking" },
+  high: { correct_label: "high", reason: "trafficking" },
+  not_job: { correct_label: "low", reason: "not_job_ad" },
+};
+
+/** Send a correction for a text this browser scored: only its SHA-256 leaves the browser. */
+async function handleFeedback(msg) {
+  const fix = CORRECTIONS[msg.choice];
+  if (!fix) return { error: { code: "bad_choice" } };
+  const settings = await getSettings();
+  await useCacheFor(settings);
+  const hash = await sha256(String(msg.text || ""));
+  const r = cache.get(hash);
+  if (!r || !LABELS.includes(r.label)) return { error: { code: "unknown_post", message: "?" } };
+  if (fix.correct_label === r.label && fix.reason !== "not_job_ad") return { error: { code: "same_label", message: "=" } };
+  const body = { model_version: r.modelVersion || "unknown", text_sha256: hash, store_text: false,
+                 predicted_label: r.label, correct_label: fix.correct_label, reason: fix.reason, note: "extension" };
+  if (Number.isFinite(r.score)) body.predicted_score = r.score;
+  const out = await callApi("/v1/feedback", body, settings);
+  return out.ok ? { ok: true } : { error: out.error };
 }
 
 /** Injected into the page (activeTab) to show the result of "Periksa lowongan ini". Self-contained. */
@@ -454,7 +494,7 @@ function showResultPanel(view) {
     const host = document.createElement("div");
     host.id = "tppo-check-panel";
     const shadow = host.attachShadow({ mode: "open" });
-    const colors = { rendah: "#1b6e3a", sedang: "#8a5300", tinggi: "#b3261e" };
+    const colors = { rendah: "#1b6e3a", sedang: "#8a5300", tinggi: "#b3261e", fraud: "#8a4b00", info: "#3d5a80" };
     const style = document.createElement("style");
     style.textContent = `:host{all:initial}
       .p{position:fixed;top:16px;right:16px;z-index:2147483647;max-width:380px;max-height:70vh;overflow:auto;
@@ -467,14 +507,14 @@ function showResultPanel(view) {
     const box = document.createElement("div");
     box.className = "p";
     box.setAttribute("role", "dialog");
-    box.setAttribute("aria-label", "Hasil pemeriksaan lowongan");
+    box.setAttribute("aria-label", view.words.dialog);
     const close = document.createElement("button");
     close.textContent = "×";
-    close.setAttribute("aria-label", "Tutup");
+    close.setAttribute("aria-label", view.words.close);
     close.addEventListener("click", () => host.remove());
     box.appendChild(close);
     const h = document.createElement("h2");
-    h.textContent = "Periksa lowongan ini";
+    h.textContent = view.words.title;
     box.appendChild(h);
     if (view.error) {
       const p = document.createElement("p");
@@ -483,10 +523,14 @@ function showResultPanel(view) {
     } else {
       const lvl = document.createElement("span");
       lvl.className = "lvl";
-      lvl.style.background = colors[view.level] || "#555";
-      lvl.textContent = view.levelText + " (" + view.percent + "%)";
+      lvl.style.background = colors[view.tone] || colors[view.level] || "#555";
+      lvl.textContent = view.headline;
       box.appendChild(lvl);
-      for (const [title, items] of [["Tanda bahaya", view.flags], ["Tanda lowongan resmi", view.counter]]) {
+      const kind = document.createElement("div");
+      kind.textContent = view.kindText;
+      kind.className = "r";
+      box.appendChild(kind);
+      for (const [title, items] of [[view.words.flags, view.flags], [view.words.counter, view.counter]]) {
         if (!items.length) continue;
         const t = document.createElement("div");
         t.textContent = title + ":";
@@ -504,7 +548,7 @@ function showResultPanel(view) {
       }
       if (!view.flags.length) {
         const p = document.createElement("p");
-        p.textContent = "Tidak ada tanda bahaya yang dikenali.";
+        p.textContent = view.words.none;
         box.appendChild(p);
       }
     }
@@ -515,20 +559,25 @@ function showResultPanel(view) {
   } catch (_) { /* never break the page */ }
 }
 
-function groupByFlag(flags, evidence) {
+function groupByFlag(flags, evidence, labels) {
   return flags.map((flag) => {
     const ev = evidence.filter((e) => e.flag === flag);
-    return { flag, label: T.flagLabel(flag) + " (" + flag + ")", words: [...new Set(ev.map((e) => e.text))],
+    return { flag, label: (labels && labels[flag]) || flag, words: [...new Set(ev.map((e) => e.text))],
              reason: (ev[0] && ev[0].reason) || "" };
   });
 }
 
-function viewOf(out) {
-  if (!out.result) return { error: (out.error && out.error.message) || "Gagal memeriksa." };
+function viewOf(out, lang) {
+  const s = (k, p) => tr(lang, k, p);
+  const words = { title: s("menu.check"), dialog: s("result.panel"), close: s("result.close"),
+                  flags: s("result.flags", { n: "" }).replace(/\s*\(\)$/, ""), counter: s("result.counter"),
+                  none: s("result.noflags") };
+  if (!out.result) return { words, error: (out.error && out.error.message) || s("popup.failed") };
   const r = out.result;
   const counterFlags = [...new Set(r.counter.map((e) => e.flag))];
-  return { level: r.level, levelText: T.LEVEL_TEXT[r.level] || r.level, percent: Math.round(r.score * 100),
-           flags: groupByFlag(r.flags, r.evidence), counter: groupByFlag(counterFlags, r.counter) };
+  return { words, level: r.level, tone: r.tone, headline: r.badgeText + " (" + r.scoreText + ")",
+           kindText: r.kindText, flags: groupByFlag(r.flags, r.evidence, r.labels),
+           counter: groupByFlag(counterFlags, r.counter, r.labels) };
 }
 
 async function onMenuClick(info, tab) {
@@ -540,7 +589,7 @@ async function onMenuClick(info, tab) {
   if (tab && tab.id !== undefined && tab.id >= 0) {
     try {
       await chrome.scripting.executeScript({ target: { tabId: tab.id, frameIds: [info.frameId || 0] },
-                                             func: showResultPanel, args: [viewOf(out)] });
+                                             func: showResultPanel, args: [viewOf(out, (await getSettings()).lang)] });
       shown = true;
     } catch (_) { /* e.g. a chrome:// page or a PDF */ }
   }
@@ -559,6 +608,7 @@ chrome.permissions.onRemoved.addListener(() => { syncContentScripts(); });
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area !== "sync") return;
+  if (changes.lang) createMenu().catch(() => {});
   if (changes.serviceUrl || changes.apiKey || changes.lang) {
     stateCache = { status: "unknown", at: 0 };
     chrome.storage.local.set({ serviceState: stateCache });
@@ -571,9 +621,15 @@ const HANDLERS = {
   async config(msg, sender) {
     const settings = await getSettings();
     const site = await siteFor((sender.tab && sender.tab.url) || msg.url || "", settings);
-    return { site, minLevel: settings.minLevel, privacyJobOnly: settings.privacyJobOnly };
+    const strings = {};
+    for (const k of Object.keys(STRINGS.id)) {
+      if (/^(mark|fb|result)\./.test(k)) strings[k] = tr(settings.lang, k);
+    }
+    return { site, minLevel: settings.minLevel, privacyJobOnly: settings.privacyJobOnly, showQuiet: settings.showQuiet,
+             lang: settings.lang, strings };
   },
   scoreBatch: handleScoreBatch,
+  feedback: handleFeedback,
   async scoreText(msg) { return handleScoreText(msg.text); },
   async status() {
     const settings = await getSettings();
@@ -603,7 +659,7 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id || !msg || !HANDLERS[msg.type]) return false;
   // Pages (tabs) may only ask for their config and score their posts.
   if (sender.tab && !String(sender.url || "").startsWith(chrome.runtime.getURL("")) &&
-      !["config", "scoreBatch"].includes(msg.type)) return false;
+      !["config", "scoreBatch", "feedback"].includes(msg.type)) return false;
   HANDLERS[msg.type](msg, sender)
     .then(sendResponse)
     .catch((e) => sendResponse({ error: { code: "internal", message: String((e && e.message) || e) } }));
