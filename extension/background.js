@@ -623,7 +623,7 @@ const HANDLERS = {
     const site = await siteFor((sender.tab && sender.tab.url) || msg.url || "", settings);
     const strings = {};
     for (const k of Object.keys(STRINGS.id)) {
-      if (/^(mark|fb|result)\./.test(k)) strings[k] = tr(settings.lang, k);
+      if (/^(mark|fb|result|state)\./.test(k)) strings[k] = tr(settings.lang, k);
     }
     return { site, minLevel: settings.minLevel, privacyJobOnly: settings.privacyJobOnly, showQuiet: settings.showQuiet,
              lang: settings.lang, strings };

@@ -344,7 +344,8 @@
     const host = document.createElement("span");
     host.setAttribute(MARK, state);
     const shadow = host.attachShadow({ mode: "open" });
-    const label = state === "error" ? S("mark.error", { why: why || "?" }) : S("mark." + state);
+    const reason = why && cfg.strings && cfg.strings["state." + why] ? S("state." + why) : why || "?";
+    const label = state === "error" ? S("mark.error", { why: reason }) : S("mark." + state);
     const dot = el("span", { class: state, role: "img", "aria-label": label, title: label }, MARKS[state]);
     shadow.append(el("style", {}, MARK_CSS), dot);
     post.prepend(host);
