@@ -96,6 +96,15 @@ export function bindPicker() {
   });
 }
 
+/** Score what an interrupted run (a closed tab, a reload) left unscored in the queue. */
+export function resumeUnscored() {
+  const left = queue.items.filter((it) => !it.result && !it.error);
+  if (!left.length || (batch.run && !batch.run.finished)) return 0;
+  left.sort((a, b) => (a.addedAt < b.addedAt ? -1 : a.addedAt > b.addedAt ? 1 : a.line - b.line));
+  startRun(left, t("queue.resumed", { n: left.length }));
+  return left.length;
+}
+
 function startRun(items, name) {
   const run = { items, pos: 0, total: items.length, size: service.batchLimit, cancelled: false, finished: false,
     paused: false, controller: null, name };
@@ -205,6 +214,9 @@ export function cancelRun() {
   const run = batch.run;
   if (!run || run.finished) return;
   run.cancelled = true;
+  const left = run.items.filter((it) => !it.result && !it.error);
+  for (const it of left) it.error = "cancelled";   // not resumed on the next visit
+  save(left);
   if (run.controller) run.controller.abort();
   if (run.paused) finishRun(run);
 }

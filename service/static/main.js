@@ -5,7 +5,9 @@ import { loadIndicators, loadModel, loadNextSteps, modelVersion, onReachability,
 import { moderatorName, onFeedbackSent, refreshStats, setModeratorName } from "./feedback.js";
 import { openStore, allItems, persistent } from "./store.js";
 import { bindQueue, queue, renderQueue } from "./queue-view.js";
-import { batch, bindPicker, cancelRun, continueRun, handleFile, renderBatchMessages, selectTab, updateProgress } from "./batch.js";
+import {
+  batch, bindPicker, cancelRun, continueRun, handleFile, renderBatchMessages, resumeUnscored, selectTab, updateProgress,
+} from "./batch.js";
 import { announceFor, renderSingle, scoreSingle, showSingleError, single } from "./single.js";
 import { bindTips, hideTip } from "./tip.js";
 
@@ -134,6 +136,7 @@ async function start() {
   $("queue-persist").textContent = persistent ? t("queue.persistent") : t("queue.memory");
   await initData();
   renderQueue();
+  if (!service.unreachable) resumeUnscored();
   document.body.dataset.ready = "1";
   setInterval(() => { if (!document.hidden && !service.unreachable) showStats().catch(swallow); }, 60000);
 }

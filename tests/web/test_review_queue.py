@@ -14,6 +14,7 @@ import pytest
 from tests.web.page_kit import (
     MIXED,
     RISKY,
+    Keys,
     Select,
     WebDriver,
     css,
@@ -68,9 +69,9 @@ def upload_unscorable(driver: WebDriver, path: Path) -> Any:
     """Upload a file none of whose rows can be scored; return the (shown) error box."""
     css(driver, "#tab-batch").click()
     css(driver, "#file-input").send_keys(str(path))
-    box = css(driver, "#batch-errors")
-    wait(driver, lambda d: box.is_displayed() and csss(d, "[data-testid=file-error]"), msg="no error shown")
-    return box
+    wait(driver, lambda d: css(d, "#batch-errors").is_displayed() and csss(d, "[data-testid=file-error]"),
+         msg="no error shown")
+    return css(driver, "#batch-errors")
 
 
 def write(server: dict[str, Any], name: str, content: str) -> Path:
@@ -130,6 +131,9 @@ def test_bulk_mark_and_export_say_what_they_export(page: WebDriver, server: dict
     Select(css(page, "#filter-level")).select_by_value("tinggi")
     n_high = len(rows(page))
     assert 0 < n_high < len(MIXED)
+    name = css(page, "#moderator-name")
+    name.clear()
+    name.send_keys("Sari", Keys.TAB)  # kept in this browser, written into each review and feedback
     css(page, "#select-all").click()
     assert css(page, "[data-testid=bulk-count]").text.startswith(str(n_high))
     css(page, "#bulk-escalate").click()
@@ -138,6 +142,10 @@ def test_bulk_mark_and_export_say_what_they_export(page: WebDriver, server: dict
     filtered = download(page, "#export-btn")
     assert len(filtered) == n_high and {r["review"] for r in filtered} == {"escalated"}
     assert {"review", "reviewed_at", "feedback_label", "kind", "category"} <= set(filtered[0])
+    assert {r["reviewed_by"] for r in filtered} == {"Sari"}
+    css(page, "#results-body tr.row-main .expand-btn").click()
+    history = wait(page, lambda d: css(d, "#results-body tr.row-detail [data-testid=history]"))
+    assert "dieskalasi" in history.text and "Sari" in history.text
     everything = download(page, "#export-all-btn")
     assert len(everything) == len(MIXED)
     assert sorted(r["review"] for r in everything) == sorted(["escalated"] * n_high + ["new"] * (len(MIXED) - n_high))
