@@ -454,7 +454,7 @@
     const close = el("button", { type: "button", class: "close", "aria-label": S("result.close") }, "×");
     close.addEventListener("click", () => { try { pop.hidePopover(); } catch (_) { /* closed */ } });
     pop.append(close, el("h2", {}, r.badgeText + " · " + S("result.score", { pct: r.scoreText })),
-               el("div", { class: "kind" }, S("result.kind", { kind: r.kindText })));
+               el("div", { class: "kind" }, S("result.kind", { kind: r.kindText })), feedbackBox(post, r));
     const flags = flagGroups(r.flags || [], r.evidence || []);
     if (flags.length) {
       pop.append(el("h3", {}, S("result.flags", { n: flags.length })), flagList(flags, "flags", r.labels));
@@ -465,7 +465,7 @@
     if (counterFlags.length) {
       pop.append(el("h3", {}, S("result.counter")), flagList(flagGroups(counterFlags, r.counter), "counter", r.labels));
     }
-    pop.append(feedbackBox(post, r), el("div", { class: "foot" }, S("result.foot", { v: r.modelVersion || "?" })));
+    pop.append(el("div", { class: "foot" }, S("result.foot", { v: r.modelVersion || "?" })));
 
     btn.popoverTargetElement = pop;
     btn.popoverTargetAction = "toggle";

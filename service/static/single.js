@@ -1,12 +1,12 @@
 /* One pasted post: score it, show its card, and keep it in the queue (source "paste"). */
 import { $, clear } from "./dom.js";
-import { t } from "./i18n.js";
+import { getLang, t } from "./i18n.js";
 import { ApiError, NetworkError, request, service } from "./api.js";
 import { codePointLength } from "./offsets.js";
 import { renderResultCard } from "./result-card.js";
 import { logFeedback, review } from "./queue.js";
 import { queue, renderQueue, save } from "./queue-view.js";
-import { levelOf, pct } from "./shared/vocab.js";
+import { badgeFor, pct } from "./shared/vocab.js";
 
 export const single = { item: null };
 
@@ -23,8 +23,11 @@ export function renderSingle() {
   } }));
 }
 
+/** What a screen reader hears: the badge's words (a level, "job fraud", or a kind), then the score. */
 export function announceFor(res) {
-  return t("level.full." + levelOf(res)) + " — " + t("result.score") + " " + pct(res.risk_score);
+  const b = badgeFor(res, getLang());
+  const head = b.tone === b.level ? t("level.full." + b.level) : b.text;
+  return head + " — " + t("result.score") + " " + pct(res.risk_score);
 }
 
 export function showSingleError(msg) {

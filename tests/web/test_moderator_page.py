@@ -173,6 +173,8 @@ def test_bad_rows_are_reported_and_good_rows_still_scored(page: WebDriver, serve
     picker = wait(page, lambda d: css(d, "[data-testid=column-picker]") if css(
         d, "[data-testid=column-picker]").is_displayed() else None)
     assert "text" in picker.text and "nama, pesan" in picker.text
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", picker)
+    shot(page, "12_column_picker", full=False)
     Select(css(page, "#pick-column")).select_by_value("1")
     css(page, "#pick-ok").click()
     wait(page, lambda d: [r.get_attribute("data-line") for r in csss(d, "#results-body tr.row-main")] == ["2"])

@@ -214,7 +214,9 @@ def test_job_fraud_gets_fraud_steps_never_no_action_needed(page: WebDriver) -> N
     if css(page, "#single-result [data-testid=label]").get_attribute("data-label") == "other_scam":
         assert badge.get_attribute("data-tone") != "rendah" and badge.text == "Penipuan kerja"
         assert "penipuan lowongan kerja" in steps.lower()
+        assert "Penipuan kerja" in css(page, "#single-loading").text  # what a screen reader hears too
     assert "Tidak perlu tindakan khusus" not in steps
+    page.execute_script("document.querySelector('#single-result [data-testid=result]').scrollIntoView()")
     shot(page, "job_fraud_post", full=False)
 
 
