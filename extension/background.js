@@ -269,7 +269,8 @@ function clearCache() {
 
 async function useCacheFor(settings) {
   await loadCache();
-  const fp = await sha256([settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
+  // "display-2": results carry display words since issue 16; older cached results are dropped
+  const fp = await sha256(["display-2", settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
   if (cacheFp !== fp) {
     clearCache();
     cacheFp = fp;
