@@ -242,7 +242,10 @@ function onKey(ev) {
     mark([cur.key], (it) => setLevel(it, LEVELS[Number(k) - 1], by())).then(focusCursor);
   } else if (cur && k === "e") { ev.preventDefault(); mark([cur.key], (it) => review(it, "escalated", by())).then(focusCursor); }
   else if (cur && k === "x") { ev.preventDefault(); toggleSelect(cur.key, !queue.selected.has(cur.key)); renderQueue(); focusCursor(); }
-  else if (cur && (k === "o" || k === "Enter") && ev.target.tagName !== "BUTTON") { ev.preventDefault(); toggleExpand(cur.key); }
+  else if (cur && (k === "o" || (k === "Enter" && ev.target.matches && ev.target.matches("tr.row-main")))) {
+    ev.preventDefault();
+    toggleExpand(cur.key);
+  }
 }
 
 function toggleHelp(force) {
