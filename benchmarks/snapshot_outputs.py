@@ -41,7 +41,7 @@ def corpus_texts(loker: int) -> list[tuple[str, str]]:
         with (REPO / rel).open(encoding="utf-8") as fh:
             out += [(f"{rel}:{row['id']}", row["text"]) for row in map(json.loads, fh) if row]
     if loker and LOKER_CSV.is_file():
-        from detector.data import load_loker
+        from detector.training.data import load_loker
 
         out += [(r.id, r.text) for r in load_loker(LOKER_CSV, limit=loker)]
     return out

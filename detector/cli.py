@@ -66,8 +66,13 @@ def explain(text: str, model: str | None, lang: str) -> None:
     res = _score_or_fail(det, raw)
     colour = _LEVEL_COLOUR[res.risk_level]
     click.echo(click.style(f" {res.risk_level.upper()} ", bg=colour, fg="white", bold=True)
-               + f"  risk_score={res.risk_score:.3f}  label={res.label}  model={res.model_version}")
+               + f"  risk_score={res.risk_score:.3f}  label={res.label}  kind={res.kind}  model={res.model_version}")
     click.echo(res.summary(lang))
+    if res.risk_level == "tinggi" and not res.needs_action:
+        click.echo("(Not a post to act on: it reports or warns about an offer; its red flags are shown below.)"
+                   if lang == "en" else
+                   "(Bukan postingan untuk ditindak: teks ini melaporkan atau memperingatkan tentang sebuah tawaran; "
+                   "tanda bahayanya tetap ditampilkan di bawah.)")
     click.echo()
     click.echo(highlight(raw, res))
     click.echo()
@@ -229,10 +234,10 @@ def _train_options(f: Any) -> Any:
         click.option("--feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
                      help="Moderators' feedback export (JSONL); repeatable."),
         click.option("--seed", default=13, show_default=True),
-        click.option("--cv-folds", default=5, show_default=True),
-        click.option("--estimator", type=click.Choice(["stack", "linear"]), default="stack", show_default=True,
-                     help="stack: text LR + indicator features into calibrated gradient boosting; "
-                          "linear: one calibrated LR over all features."),
+        click.option("--cv-folds", default=4, show_default=True),
+        click.option("--text/--no-text", "use_text", default=True, show_default=True,
+                     help="Let the risk model read a text model's P(high) (claims and news words blanked) beside "
+                          "the red flags; --no-text: red flags alone."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -240,8 +245,8 @@ def _train_options(f: Any) -> Any:
 
 
 def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedback: tuple[Path, ...], seed: int,
-            cv_folds: int, estimator: str) -> Any:
-    from detector.training import TrainConfig
+            cv_folds: int, use_text: bool) -> Any:
+    from detector.training.train import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
         raise click.ClickException(
@@ -251,7 +256,7 @@ def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedba
     if sms_csv is not None and not sms_csv.is_file():
         raise click.ClickException(f"--sms {sms_csv}: no such file")
     return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, sms_csv=sms_csv, feedback=list(feedback), seed=seed,
-                       cv_folds=cv_folds, estimator=estimator)
+                       cv_folds=cv_folds, use_text=use_text)
 
 
 @main.command()
@@ -259,7 +264,7 @@ def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedba
 @click.option("--out", "out_dir", default="models", show_default=True, type=click.Path(path_type=Path))
 def train(out_dir: Path, **kw: Any) -> None:
     """Train, evaluate against baselines, and write the bundle, manifest, report and model card."""
-    from detector.training import run
+    from detector.training.train import run
 
     run(_config(**kw), out_dir, log=lambda m: click.echo(m, err=True), save=True)
 
@@ -269,8 +274,8 @@ def train(out_dir: Path, **kw: Any) -> None:
 @click.option("--out", "out_dir", default="artifacts/evaluation", show_default=True, type=click.Path(path_type=Path))
 def evaluate(out_dir: Path, **kw: Any) -> None:
     """Cross-validated and held-out evaluation of the recipe with both baselines (no bundle saved)."""
-    from detector.card import render_report
-    from detector.training import run
+    from detector.training.card import render_report
+    from detector.training.train import run
 
     meta = run(_config(**kw), out_dir, log=lambda m: click.echo(m, err=True), save=False)
     click.echo(render_report(meta))
@@ -283,10 +288,10 @@ def evaluate(out_dir: Path, **kw: Any) -> None:
 def assess(labelled: Path, model: str | None, as_json: bool) -> None:
     """Score a labelled JSONL file (id, text, label, category per line) with a trained model, at its
     stored thresholds, and report precision/recall at tinggi, hard negatives, per category …"""
-    from detector.card import _block
-    from detector.data import load_jsonl
     from detector.detector import text_problem
-    from detector.evaluation import assess as run_assess
+    from detector.training.card import _block
+    from detector.training.data import load_jsonl
+    from detector.training.evaluation import assess as run_assess
 
     try:
         records = load_jsonl(labelled, source="assess")

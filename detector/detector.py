@@ -13,7 +13,7 @@ import numpy as np
 from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
-from detector.inference import PROBE_POSTS, compile_predictor
+from detector.inference import PROBE_POSTS, compile_kind, compile_predictor
 from detector.result import LEVELS, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
@@ -39,7 +39,12 @@ class Detector:
         classes = list(self.pipeline.classes_)
         self._col = {label: classes.index(label) for label in self.labels}
         #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
-        self._predict_proba = compile_predictor(self.pipeline, [self.registry.analyze(t) for t in PROBE_POSTS])
+        probes = [self.registry.analyze(t) for t in PROBE_POSTS]
+        self._predict_proba = compile_predictor(self.pipeline, probes)
+        #: texts → kinds; None for a bundle that predicts no kind (every record then says ``offer``,
+        #: and :attr:`predicts_kind` is False so that interfaces can say so)
+        self._predict_kind = compile_kind(self.pipeline, probes)
+        self.predicts_kind = self._predict_kind is not None
         #: text -> its result without an id, least recently used first (see :data:`CACHE_SIZE`)
         self.cache_size = max(0, int(cache_size))
         self._cache: OrderedDict[str, ScoreResult] = OrderedDict()
@@ -84,7 +89,8 @@ class Detector:
         if todo:
             docs = analyses(todo, self.registry)
             proba = np.asarray(self._predict_proba(docs))
-            fresh = {t: self._result(a, p, None) for t, a, p in zip(todo, docs, proba, strict=True)}
+            kinds = self._predict_kind(docs) if self._predict_kind is not None else ["offer"] * len(docs)
+            fresh = {t: self._result(a, p, str(k)) for t, a, p, k in zip(todo, docs, proba, kinds, strict=True)}
             self._remember(fresh)
             known.update(fresh)
         self.cache_hits += len(valid) - len(todo)
@@ -113,7 +119,7 @@ class Detector:
             while len(cache) > self.cache_size:
                 cache.popitem(last=False)
 
-    def _result(self, a: Analysis, p: np.ndarray, id_: str | None) -> ScoreResult:
+    def _result(self, a: Analysis, p: np.ndarray, kind: str) -> ScoreResult:
         probs = {label: float(p[self._col[label]]) for label in self.labels}
         risk = probs["high"]
         level = self.level(risk)
@@ -126,7 +132,7 @@ class Detector:
         return ScoreResult(
             risk_score=risk, risk_level=level, label=label, probabilities=probs,
             evidence=evidence, counter_evidence=counter,
-            money=tuple(a.money_dicts()), model_version=self.version, id=id_, truncated=cut + cut_counter,
+            money=tuple(a.money_dicts()), model_version=self.version, truncated=cut + cut_counter, kind=kind,
         )
 
     def iter_scores(self, texts: Iterable[str], batch_size: int = 512) -> Iterable[ScoreResult]:

@@ -90,8 +90,34 @@ def _close(got: Any, want: Any) -> bool:
 
 
 # -- estimators ----------------------------------------------------------------------------------
+def compile_kind(estimator: Any, probes: Sequence[Any]) -> Callable[[Sequence[Any]], np.ndarray] | None:
+    """A function equal to ``estimator.predict_kind`` (checked on ``probes``), or None when the
+    estimator predicts no kind (a bundle from before ``kind`` existed: the caller says so)."""
+    from detector.offer_model import OfferRiskModel
+
+    if not isinstance(estimator, OfferRiskModel) or estimator.kind_ is None:
+        return None
+    kind = estimator.kind_
+    classes = np.asarray(kind.classes_, dtype=object)
+    try:
+        proba = _proba(kind)
+
+        def fast(docs: Sequence[Any]) -> np.ndarray:
+            return np.asarray(classes[np.argmax(proba(list(docs)), axis=1)], dtype=object)
+        batches = [list(probes)] + [[p] for p in probes]
+        ok = all(list(fast(b)) == list(estimator.predict_kind(b)) for b in batches)
+    except Exception as exc:  # never worse than the original
+        warnings.warn(f"fast kind inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
+        return estimator.predict_kind  # type: ignore[no-any-return]
+    if not ok:
+        warnings.warn("fast kind inference disagrees with the estimator; using the estimator as is", stacklevel=2)
+        return estimator.predict_kind  # type: ignore[no-any-return]
+    return fast
+
+
 def _proba(est: Any) -> Proba:
     from detector.model import TextRuleStack, TppoClassifier
+    from detector.offer_model import OfferRiskModel
 
     if isinstance(est, Pipeline):
         steps = [_transform(s) for _, s in est.steps[:-1] if s not in (None, "passthrough")]
@@ -106,6 +132,8 @@ def _proba(est: Any) -> Proba:
         return _proba(est.estimator_)
     if isinstance(est, TextRuleStack):
         return _stack(est)
+    if isinstance(est, OfferRiskModel):
+        return _offer(est)
     if isinstance(est, CalibratedClassifierCV):
         return _calibrated(est)
     if isinstance(est, HistGradientBoostingClassifier) and len(est.classes_) > 2:
@@ -128,6 +156,28 @@ def _stack(est: Any) -> Proba:
         docs = analyses(X)
         return meta(np.hstack([text(docs), rules(docs)]))
     return stack
+
+
+def _offer(est: Any) -> Proba:
+    """``OfferRiskModel.predict_proba`` with its text, risk and fraud models compiled."""
+    from detector.features import analyses
+    from detector.offer_model import CLASSES, combine
+    from detector.risk_features import without_claims
+
+    text = _proba(est.text_)
+    text_cols = [list(est.text_.classes_).index(c) if c in est.text_.classes_ else None for c in CLASSES]
+    risk = _proba(est.risk_)
+    fraud = _proba(est.fraud_) if est.fraud_ is not None else None
+    features, indicators = est.risk_features_.transform, est.indicators_.transform
+
+    def offer(X: Any) -> np.ndarray:
+        docs = analyses(X)
+        raw = text(without_claims(docs))
+        t = np.column_stack([raw[:, c] if c is not None else np.zeros(len(docs)) for c in text_cols])
+        p_high = risk(features(docs, text_high=t[:, 0]))[:, 1]
+        p_fraud = fraud(np.hstack([indicators(docs), t]))[:, 1] if fraud is not None else np.zeros(len(docs))
+        return combine(p_high, p_fraud)
+    return offer
 
 
 def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
@@ -198,7 +248,7 @@ def _calibrated(cv: CalibratedClassifierCV) -> Proba:
         return cv.predict_proba  # type: ignore[no-any-return]
     cal = cv.calibrated_classifiers_[0]
     n_classes = len(cal.classes)
-    if cal.method != "sigmoid" or n_classes <= 2:
+    if cal.method != "sigmoid" or n_classes < 2:
         return cv.predict_proba  # type: ignore[no-any-return]
     if type(cal.estimator) is LogisticRegression:
         decision: Proba | None = _decision(cal.estimator)
@@ -208,6 +258,18 @@ def _calibrated(cv: CalibratedClassifierCV) -> Proba:
         decision = None
     if decision is None:
         return cv.predict_proba  # type: ignore[no-any-return]
+    if n_classes == 2:
+        s = cal.calibrators[0]
+        a, b = np.asarray(s.a_), np.asarray(s.b_)
+
+        def binary(X: Any) -> np.ndarray:
+            pred = np.asarray(decision(X)).reshape(-1)
+            proba = np.zeros((pred.shape[0], 2))
+            proba[:, 1] = expit(-(a * pred + b))
+            proba[:, 0] = 1.0 - proba[:, 1]
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            return proba
+        return binary
     columns = LabelEncoder().fit(cal.classes).transform(cal.estimator.classes_)
     sigmoids = [(int(c), np.asarray(s.a_), np.asarray(s.b_)) for c, s in zip(columns, cal.calibrators, strict=True)]
 

@@ -15,6 +15,7 @@ from service.core.config import HARD_MAX_BATCH_ITEMS
 
 Label = Literal["low", "other_scam", "high"]
 Level = Literal["rendah", "sedang", "tinggi"]
+Kind = Literal["offer", "question", "report", "warning", "other"]
 Lang = Literal["id", "en"]
 #: Why a moderator says a result was right ("confirmed") or wrong (everything else).
 Reason = Literal["confirmed", "missed_flag", "false_flag", "legit_job", "scam_not_trafficking", "trafficking",
@@ -117,6 +118,12 @@ class ScoreResponse(BaseModel):
     destinations: list[str] = []
     model_version: str
     summary: str | None = None
+    kind: Kind = Field(description="What the text does with the offer: offer (advert, recruiter's message, forward), "
+                                   "question (someone asks about an offer), report (testimony or news of a case), "
+                                   "warning (awareness, no particular offer), other (not about a job).")
+    needs_action: bool = Field(description="tinggi on an offer or a question: a post to act on. A report or warning "
+                                           "is shown with its flags, never as a risky post to act on.")
+    truncated: int = Field(0, description="Evidence items left out (at most 5 per flag and 40 per post are kept).")
 
 
 class BatchItemIn(BaseModel):

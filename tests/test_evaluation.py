@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.evaluation import choose_thresholds, keyword_rule_scores, labels_for, levels_for
+from detector.training.evaluation import choose_thresholds, keyword_rule_scores, labels_for, levels_for
 
 
 def test_tinggi_threshold_meets_the_precision_target_on_validation_data() -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from svc_helpers import LEGIT, RISKY, assert_error
 
-from detector.data import load_feedback
+from detector.training.data import load_feedback
 
 
 def fb(**kw: Any) -> dict[str, Any]:

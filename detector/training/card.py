@@ -84,6 +84,38 @@ def _model_lines(m: dict[str, Any]) -> list[str]:
     return lines
 
 
+_VOICE_COLS = (
+    ("trafficking offers at tinggi", "high_recall_tinggi", True), ("… at sedang or above", "high_recall_sedang_or_above", True),
+    ("legitimate at tinggi", "low_rate_tinggi", True), ("job fraud labelled other_scam", "fraud_as_other_scam", True),
+    ("kind accuracy", "kind_accuracy", True), ("ROC-AUC high vs rest", "roc_auc_high_vs_rest", False),
+    ("TF-IDF+LR ROC-AUC", "baseline_roc_auc_high_vs_rest", False),
+    ("TF-IDF+LR trafficking at tinggi", "baseline_high_recall_tinggi", True))
+
+
+def voice_lines(title: str, rep: dict[str, Any]) -> list[str]:
+    """Real cases by voice (``offer``, ``question``, ``report``, ``testimony``, ``warning``, ``all``)."""
+    bv = rep.get("by_voice")
+    if not bv:
+        return []
+    voices = [v for v in ("offer", "question", "report", "testimony", "warning") if v in bv] + ["all"]
+    lines = [f"### {title}", "", rep.get("note", ""), "",
+             "| | " + " | ".join(f"{v} (n={bv[v]['n']})" for v in voices) + " |", "|---" * (len(voices) + 1) + "|"]
+    for name, key, pct in _VOICE_COLS:
+        lines.append(f"| {name} | " + " | ".join(_f(bv[v].get(key), pct) for v in voices) + " |")
+    shares = bv["all"].get("level_shares", {})
+    lines += ["", "Level shares (all voices): " + ", ".join(f"{k} {_f(v, True)}" for k, v in shares.items()) + ".", ""]
+    return lines
+
+
+def behaviour_lines(meta: dict[str, Any]) -> list[str]:
+    b = meta["metrics"].get("behaviour")
+    if not b:
+        return []
+    lines = ["### Behavioural tests (`tests/behaviour/`, the same tables)", "", "| family | cases | pass rate |", "|---|---|---|"]
+    lines += [f"| {k} | {v['n']} | {_f(v['pass_rate'], True)} |" for k, v in b.items()]
+    return lines + [""]
+
+
 def render_report(meta: dict[str, Any]) -> str:
     d = meta["data"]
     lines = [f"# Evaluation report — model {meta['version']}", "",
@@ -94,7 +126,15 @@ def render_report(meta: dict[str, Any]) -> str:
              f"Training rows: {d['train_rows']} {d['label_counts_train']}; held-out test rows: {d['test_rows']} "
              f"{d['label_counts_test']}.", "",
              "Thresholds were chosen on out-of-fold predictions of the training split, never on the test split.", ""]
-    lines += _block("Held-out test split (the shipped model)", meta["metrics"]["heldout_test"])
+    real = meta["metrics"].get("real_cases")
+    if real:
+        lines += voice_lines("Held-out real cases by voice (the shipped model; split by case)", real)
+        lines += _block("Held-out real cases, all voices", real)
+    wo = meta["metrics"].get("written_only_to_real_cases")
+    if wo:
+        lines += voice_lines("Trained on written rows only → tested on the same real cases", wo)
+    lines += behaviour_lines(meta)
+    lines += _block("Held-out test split of seed and portal posts (the shipped model)", meta["metrics"]["heldout_test"])
     check = meta["metrics"].get("fresh_writer_check")
     if check:
         lines += _block("Fresh-writer check set (the shipped model; never trained or tuned on)", check)
@@ -155,7 +195,9 @@ and tuning (synthetic, so not a substitute for real posts):
 
 def render_card(meta: dict[str, Any]) -> str:
     t = meta["metrics"]["heldout_test"]["model"]
-    srcs = "\n".join(f"- `{k}`: {v['rows']} rows, sha256 `{v['sha256'][:16]}…`"
+    srcs = "\n".join(f"- `{k}`: {v['rows']} rows" + (f", sha256 `{v['sha256'][:16]}…`" if "sha256" in v else
+                                                    f" from {v.get('cases')} real cases ({v.get('train_cases')} train, "
+                                                    f"{v.get('test_cases')} held out by case)")
                      + (" (synthetic, never trained or tuned on: the fresh-writer check)" if v.get("check_only")
                         else " (synthetic, training only)" if v.get("synthetic") else "")
                      + (f" (real; {v['train_rows']} trained on as not-advert rows, {v['held_out_rows']} held out; "
