@@ -30,6 +30,7 @@ const WORDS = {
     "review.escalated": "Dieskalasi",
     "act.now": "Perlu tindakan",
     "flag.high_pay": "Gaji tidak wajar",
+    "flag.wage_anomaly": "Gaji di bawah upah minimum",
     "flag.no_skills": "Tanpa syarat keahlian",
     "flag.overseas": "Kerja di luar negeri",
     "flag.paid_travel": "Perjalanan ditanggung",
@@ -38,6 +39,9 @@ const WORDS = {
     "flag.urgency": "Desakan waktu",
     "flag.demographic_targeting": "Menyasar usia/penampilan/status",
     "flag.fees_or_debt": "Biaya di muka / utang",
+    "flag.task_scam": "Kerja \"tugas\" berbayar",
+    "flag.upfront_payment": "Bayar supaya diterima",
+    "flag.impersonation": "Mengaku rekruter perusahaan terkenal",
     "flag.document_control": "Dokumen ditahan",
     "flag.secrecy": "Diminta merahasiakan",
     "flag.vague_employer": "Perusahaan tidak jelas",
@@ -61,6 +65,7 @@ const WORDS = {
     "review.escalated": "Escalated",
     "act.now": "Needs action",
     "flag.high_pay": "Implausible pay",
+    "flag.wage_anomaly": "Pay below the minimum wage",
     "flag.no_skills": "No skills required",
     "flag.overseas": "Work abroad",
     "flag.paid_travel": "Travel paid for",
@@ -69,6 +74,9 @@ const WORDS = {
     "flag.urgency": "Time pressure",
     "flag.demographic_targeting": "Targets age/looks/status",
     "flag.fees_or_debt": "Up-front fees / debt",
+    "flag.task_scam": "Paid \"task\" job",
+    "flag.upfront_payment": "Pay to be hired",
+    "flag.impersonation": "Poses as a known company's recruiter",
     "flag.document_control": "Documents withheld",
     "flag.secrecy": "Asked to keep it secret",
     "flag.vague_employer": "Unclear employer",
@@ -138,8 +146,9 @@ export function categoryOf(r) {
 /** Reports and warnings talk about trafficking; they are not risky posts to act on. */
 export function isInformational(r) { const k = kindOf(r); return k === "report" || k === "warning"; }
 
-/** `tinggi` on an offer or a question needs a moderator to act. */
+/** `tinggi` on an offer or a question needs a moderator to act (the record's `needs_action` when it has one). */
 export function needsAction(r) {
+  if (r && typeof r.needs_action === "boolean") return r.needs_action;
   const k = kindOf(r);
   return (k === "offer" || k === "question") && levelOf(r) === "tinggi";
 }

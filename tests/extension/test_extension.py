@@ -284,9 +284,9 @@ def flag_name(flag: str, lang: str = "id") -> str:
     """A flag's short name in the vocabulary shared with the moderators' page (shared/vocab.js)."""
     text = (EXT_SRC / "shared" / "vocab.js").read_text(encoding="utf-8")
     block = text.split(f"  {lang}: {{", 1)[1]
-    m = re.search(r'"flag\.' + flag + r'": "([^"]+)"', block)
+    m = re.search(r'"flag\.' + flag + r'": ("(?:[^"\\]|\\.)+")', block)
     assert m, flag
-    return m.group(1)
+    return str(json.loads(m.group(1)))
 
 
 def post_info(driver: WebDriver, post_id: str) -> dict[str, Any]:
