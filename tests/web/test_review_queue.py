@@ -84,8 +84,11 @@ def download(driver: WebDriver, button: str) -> list[dict[str, str]]:
     for old in driver.downloads.glob("*"):  # type: ignore[attr-defined]
         old.unlink()
     css(driver, button).click()
-    out = wait(driver, lambda d: next(iter(d.downloads.glob("*.csv")), None),  # type: ignore[attr-defined]
-               msg="no CSV downloaded")
+    def complete(d: WebDriver) -> Path | None:  # the file exists and holds the whole CSV
+        path = next(iter(d.downloads.glob("*.csv")), None)  # type: ignore[attr-defined]
+        return path if path and path.read_bytes().endswith(b"\r\n") else None
+
+    out = wait(driver, complete, msg="no CSV downloaded")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -157,7 +160,7 @@ def test_semicolon_csv_with_excel_headers_and_blank_line_blocks(page: WebDriver,
                '1;"Loker ke Kamboja; gaji 15jt, tanpa pengalaman";Info Loker Asia;2026-11-30;https://example.org/p/1\r\n'
                "2;Lowongan satpam di Depok, hubungi kantor;PT Aman;2026-12-01;\r\n")
     upload(page, write(server, "excel.csv", content))
-    assert [r.get_attribute("data-line") for r in rows(page)] == ["2", "3"]
+    wait(page, lambda d: [r.get_attribute("data-line") for r in rows(d)] == ["2", "3"])
     assert "Info Loker Asia" in css(rows(page)[0], ".cell-meta").text
     exported = download(page, "#export-btn")
     assert exported[0]["account"] == "Info Loker Asia" and exported[0]["url"] == "https://example.org/p/1"
