@@ -4,7 +4,7 @@
 import { $, clear, download, el, fillSelect } from "./dom.js";
 import { t, getLang } from "./i18n.js";
 import { snippet } from "./offsets.js";
-import { EMPTY_FILTERS, exportCSV, isFiltered, logFeedback, review, setLevel, visible } from "./queue.js";
+import { applyFeedback, EMPTY_FILTERS, exportCSV, isFiltered, review, setLevel, visible } from "./queue.js";
 import { putItems, clearItems } from "./store.js";
 import { actChip, badge, flagName, kindChip, renderResultCard } from "./result-card.js";
 import { moderatorName } from "./feedback.js";
@@ -164,7 +164,7 @@ function detailRow(it, i) {
   const td = el("td", { colspan: "11" });
   td.appendChild(renderResultCard(it, { key: "row-" + i, headingTag: "h4",
     title: t("table.col.line") + " " + it.line + (it.id ? " (" + it.id + ")" : ""),
-    onFeedback: (rec, fb) => { logFeedback(it, fb); if (fb.reason === "confirmed") review(it, "correct", { by: fb.moderator }); else review(it, "corrected", { by: fb.moderator, detail: fb.correct_label }); save([it]); renderQueue(); } }));
+    onFeedback: (rec, fb) => { applyFeedback(it, fb); save([it]); renderQueue(); } }));
   const hist = it.history || [];
   td.appendChild(el("section", { class: "history", "data-testid": "history" }, el("h4", {}, t("history.heading")),
     hist.length ? el("ol", {}, hist.map((h) => el("li", {}, fmtTime(h.at) + " — " + t("history." + h.action)

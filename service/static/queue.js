@@ -69,6 +69,12 @@ export function logFeedback(item, fb, opts = {}) {
   return item;
 }
 
+/** Feedback sent for ``item``: logged, and its review state follows (confirmed = correct, else corrected). */
+export function applyFeedback(item, fb) {
+  logFeedback(item, fb);
+  return review(item, fb.reason === "confirmed" ? "correct" : "corrected", { by: fb.moderator, detail: fb.correct_label });
+}
+
 export const EXPORT_COLUMNS = ["source", "line", "id", "url", "account", "date", "kind", "risk_level", "risk_score",
   "label", "category", "flags", "counter_evidence", "money", "destinations", "model_version", "review",
   "review_level", "reviewed_by", "reviewed_at", "feedback_label", "feedback_reason", "feedback_note",

@@ -4,7 +4,7 @@ import { getLang, t } from "./i18n.js";
 import { ApiError, NetworkError, request, service } from "./api.js";
 import { codePointLength } from "./offsets.js";
 import { renderResultCard } from "./result-card.js";
-import { logFeedback, review } from "./queue.js";
+import { applyFeedback } from "./queue.js";
 import { queue, renderQueue, save } from "./queue-view.js";
 import { badgeFor, pct } from "./shared/vocab.js";
 
@@ -16,8 +16,7 @@ export function renderSingle() {
   const it = single.item;
   if (!it) return;
   area.appendChild(renderResultCard(it, { key: "single", headingTag: "h3", onFeedback: (rec, fb) => {
-    logFeedback(it, fb);
-    review(it, fb.reason === "confirmed" ? "correct" : "corrected", { by: fb.moderator, detail: fb.correct_label });
+    applyFeedback(it, fb);
     save([it]);
     renderQueue();
   } }));

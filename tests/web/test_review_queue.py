@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 
 from tests.web.page_kit import (
+    ADMIN_KEY,
     MIXED,
     RISKY,
     Keys,
     Select,
     WebDriver,
+    _http,
     css,
     csss,
     driver,
@@ -263,3 +265,26 @@ def test_each_kind_is_rendered_as_itself(page: WebDriver) -> None:
     assert css(cards[3], "[data-testid=level-badge]").get_attribute("data-tone") == "tinggi"
     page.execute_script("document.getElementById('single-result').scrollIntoView()")
     shot(page, "kinds_report_warning_question_offer")
+
+
+def test_feedback_keeps_the_moderators_name_and_marks_the_queue_row(page: WebDriver, server: dict[str, Any]) -> None:
+    name = css(page, "#moderator-name")
+    name.clear()
+    name.send_keys("Dewi", Keys.TAB)
+    box = css(page, "#post-text")
+    page.execute_script("arguments[0].value = arguments[1];", box, MIXED[1][1])
+    css(page, "#score-btn").click()
+    card = wait(page, lambda d: (csss(d, "#single-result [data-testid=result]") or [None])[0])
+    css(card, "[data-testid=fb-correct]").click()
+    wait(page, lambda d: "fb-status ok" in (css(d, "#single-result [data-testid=fb-status]").get_attribute("class")
+                                            or ""))
+    status, body = _http("GET", server["base"] + "/v1/feedback/export", headers={"X-API-Key": ADMIN_KEY})
+    assert status == 200
+    if isinstance(body, str):  # JSONL
+        stored = [json.loads(line) for line in body.splitlines() if line.strip()]
+    else:
+        stored = [body] if isinstance(body, dict) else list(body)
+    assert any((r.get("note") or "").startswith("[moderator: Dewi]") for r in stored), stored
+    css(page, "#tab-batch").click()
+    row = wait(page, lambda d: rows(d) and rows(d)[-1])
+    assert row.get_attribute("data-review") == "correct"
