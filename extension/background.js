@@ -16,7 +16,7 @@
  * subject to CORS, so the service needs no CORS entry for the extension (see README.md).
  */
 import "./lib/common.js";
-import { badgeFor, flagLabel, kindOf, LABELS, needsAction, pct, word } from "./shared/vocab.js";
+import { LABELS, recordView } from "./shared/vocab.js";
 import { STRINGS, tr } from "./strings.js";
 
 const T = self.TPPO;
@@ -181,34 +181,28 @@ async function callApi(path, body, settings) {
   return { ok: false, error: { code: code || "http_error", message, httpStatus: resp.status } };
 }
 
-/** The fields the UI needs from the core's record (docs/CORE_API.md), with their display words. */
+/** The fields the UI needs from the core's record (docs/CORE_API.md), with the display words every view
+ *  shares with the moderators' page (shared/vocab.js recordView: badge, score text, kind, flag groups). */
 function compact(r, lang) {
-  const ev = (list) => (list || []).map((e) => ({ flag: e.flag, text: e.text, reason: e.reason || e.reason_id || "" }));
-  const badge = badgeFor(r, lang);
-  const flags = r.flags || [];
-  const labels = {};
-  for (const e of [...(r.evidence || []), ...(r.counter_evidence || [])]) labels[e.flag] = flagLabel(e.flag, lang);
-  for (const f of flags) labels[f] = flagLabel(f, lang);
+  const view = recordView(r, lang);
   return {
     level: r.risk_level,
     score: r.risk_score,
     label: r.label,
-    kind: kindOf(r),
-    flags,
-    evidence: ev(r.evidence),
-    counter: ev(r.counter_evidence),
+    flags: r.flags || [],
     summary: r.summary || "",
     modelVersion: r.model_version,
-    // display: the same words and formats as the moderators' page
-    tone: badge.tone,                       // rendah|sedang|tinggi, "fraud", or "info" (report/warning/other)
-    badgeText: badge.text,
-    levelText: word("level.full." + badge.level, lang),
-    kindText: word("kind." + kindOf(r), lang),
-    scoreText: pct(r.risk_score),
-    act: needsAction(r),
+    tone: view.tone,                        // rendah|sedang|tinggi, "fraud", or "info" (report/warning/other)
+    kind: view.kind,
+    badgeText: view.badgeText,
+    levelText: view.levelText,
+    kindText: view.kindText,
+    scoreText: view.scoreText,
+    act: view.act,
+    groups: view.flags,                     // [{flag, label, words, reason}]
+    counterGroups: view.counter,
     // the level a badge counts as against the minimum: job fraud at least "sedang", a report/warning as "rendah"
-    rank: badge.tone === "fraud" ? 1 : badge.tone === "info" ? 0 : T.levelRank(badge.level),
-    labels,
+    rank: view.tone === "fraud" ? 1 : view.tone === "info" ? 0 : T.levelRank(view.level),
   };
 }
 
@@ -269,8 +263,8 @@ function clearCache() {
 
 async function useCacheFor(settings) {
   await loadCache();
-  // "display-2": results carry display words since issue 16; older cached results are dropped
-  const fp = await sha256(["display-2", settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
+  // "display-3": results carry display words (issue 16); older cached results are dropped
+  const fp = await sha256(["display-3", settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
   if (cacheFp !== fp) {
     clearCache();
     cacheFp = fp;
@@ -560,14 +554,6 @@ function showResultPanel(view) {
   } catch (_) { /* never break the page */ }
 }
 
-function groupByFlag(flags, evidence, labels) {
-  return flags.map((flag) => {
-    const ev = evidence.filter((e) => e.flag === flag);
-    return { flag, label: (labels && labels[flag]) || flag, words: [...new Set(ev.map((e) => e.text))],
-             reason: (ev[0] && ev[0].reason) || "" };
-  });
-}
-
 function viewOf(out, lang) {
   const s = (k, p) => tr(lang, k, p);
   const words = { title: s("menu.check"), dialog: s("result.panel"), close: s("result.close"),
@@ -575,10 +561,8 @@ function viewOf(out, lang) {
                   none: s("result.noflags") };
   if (!out.result) return { words, error: (out.error && out.error.message) || s("popup.failed") };
   const r = out.result;
-  const counterFlags = [...new Set(r.counter.map((e) => e.flag))];
   return { words, level: r.level, tone: r.tone, headline: r.badgeText + " (" + r.scoreText + ")",
-           kindText: r.kindText, flags: groupByFlag(r.flags, r.evidence, r.labels),
-           counter: groupByFlag(counterFlags, r.counter, r.labels) };
+           kindText: r.kindText, flags: r.groups || [], counter: r.counterGroups || [] };
 }
 
 async function onMenuClick(info, tab) {

@@ -375,13 +375,6 @@
     .fb-status { font-size: 12px; margin-top: 4px; }
     .close { float: right; font-size: 18px; padding: 0 4px; border: 0; background: none; color: #49454f; }`;
 
-  function flagGroups(flags, evidence) {
-    return flags.map((flag) => {
-      const ev = evidence.filter((e) => e.flag === flag);
-      return { flag, words: [...new Set(ev.map((e) => e.text).filter(Boolean))], reason: (ev[0] && ev[0].reason) || "" };
-    });
-  }
-
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
@@ -389,10 +382,11 @@
     return e;
   }
 
-  function flagList(groups, cls, labels) {
+  /** Flag groups as shared/vocab.js recordView makes them: [{flag, label, words, reason}]. */
+  function flagList(groups, cls) {
     const ul = el("ul", { class: cls });
     for (const g of groups) {
-      const li = el("li", { "data-flag": g.flag }, el("strong", {}, (labels && labels[g.flag]) || g.flag));
+      const li = el("li", { "data-flag": g.flag }, el("strong", {}, g.label || g.flag));
       if (g.words.length) {
         li.append(": ");
         g.words.forEach((w, i) => { if (i) li.append(", "); li.append(el("q", {}, w)); });
@@ -455,16 +449,13 @@
     close.addEventListener("click", () => { try { pop.hidePopover(); } catch (_) { /* closed */ } });
     pop.append(close, el("h2", {}, r.badgeText + " · " + S("result.score", { pct: r.scoreText })),
                el("div", { class: "kind" }, S("result.kind", { kind: r.kindText })), feedbackBox(post, r));
-    const flags = flagGroups(r.flags || [], r.evidence || []);
+    const flags = r.groups || [];
     if (flags.length) {
-      pop.append(el("h3", {}, S("result.flags", { n: flags.length })), flagList(flags, "flags", r.labels));
+      pop.append(el("h3", {}, S("result.flags", { n: flags.length })), flagList(flags, "flags"));
     } else {
       pop.append(el("p", {}, S("result.noflags")));
     }
-    const counterFlags = [...new Set((r.counter || []).map((e) => e.flag))];
-    if (counterFlags.length) {
-      pop.append(el("h3", {}, S("result.counter")), flagList(flagGroups(counterFlags, r.counter), "counter", r.labels));
-    }
+    if ((r.counterGroups || []).length) pop.append(el("h3", {}, S("result.counter")), flagList(r.counterGroups, "counter"));
     pop.append(el("div", { class: "foot" }, S("result.foot", { v: r.modelVersion || "?" })));
 
     btn.popoverTargetElement = pop;

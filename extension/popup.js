@@ -41,30 +41,29 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     }
   }
 
-  function flagList(flags, evidence, cls, labels) {
+  /** Flag groups as shared/vocab.js recordView makes them (the service worker adds them to each result). */
+  function flagList(groups, cls) {
     const ul = document.createElement("ul");
     ul.className = cls;
-    for (const flag of flags) {
-      const ev = evidence.filter((e) => e.flag === flag);
+    for (const g of groups) {
       const li = document.createElement("li");
-      li.dataset.flag = flag;
+      li.dataset.flag = g.flag;
       const b = document.createElement("strong");
-      b.textContent = (labels && labels[flag]) || flag;
+      b.textContent = g.label || g.flag;
       li.append(b);
-      const words = [...new Set(ev.map((e) => e.text).filter(Boolean))];
-      if (words.length) {
+      if (g.words.length) {
         li.append(": ");
-        words.forEach((w, i) => {
+        g.words.forEach((w, i) => {
           if (i) li.append(", ");
           const q = document.createElement("q");
           q.textContent = w;
           li.append(q);
         });
       }
-      if (ev[0] && ev[0].reason) {
+      if (g.reason) {
         const r = document.createElement("div");
         r.className = "reason";
-        r.textContent = ev[0].reason;
+        r.textContent = g.reason;
         li.append(r);
       }
       ul.append(li);
@@ -97,20 +96,20 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     kind.dataset.kind = r.kind || "offer";
     kind.textContent = S("result.kind", { kind: r.kindText || "" });
     box.append(pill, kind);
-    if (r.flags.length) {
+    const groups = r.groups || [];
+    if (groups.length) {
       const h = document.createElement("h2");
-      h.textContent = S("result.flags", { n: r.flags.length });
-      box.append(h, flagList(r.flags, r.evidence, "flags", r.labels));
+      h.textContent = S("result.flags", { n: groups.length });
+      box.append(h, flagList(groups, "flags"));
     } else {
       const p = document.createElement("p");
       p.textContent = S("result.noflags");
       box.append(p);
     }
-    const counter = [...new Set(r.counter.map((e) => e.flag))];
-    if (counter.length) {
+    if ((r.counterGroups || []).length) {
       const h = document.createElement("h2");
       h.textContent = S("result.counter");
-      box.append(h, flagList(counter, r.counter, "counter", r.labels));
+      box.append(h, flagList(r.counterGroups, "counter"));
     }
   }
 

@@ -169,3 +169,36 @@ export function badgeFor(r, lang) {
   }
   return { tone: level, level, kind, text: word("level." + level, lang) };
 }
+
+/** Evidence grouped by flag in first-seen order: [{flag, label, words, reason}], words without repeats. */
+export function evidenceGroups(hits, lang, indicators) {
+  const groups = new Map();
+  for (const h of hits || []) {
+    if (!h || !h.flag) continue;
+    if (!groups.has(h.flag)) {
+      groups.set(h.flag, { flag: h.flag, label: flagLabel(h.flag, lang, indicators), words: [],
+                           reason: flagReason(h, lang, indicators) });
+    }
+    const w = String(h.text || "");
+    if (w && !groups.get(h.flag).words.includes(w)) groups.get(h.flag).words.push(w);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * What every view of a record shows (the page's card and table, the extension's badge, popover,
+ * popup and context-menu panel): the badge, the score as text, the kind, whether it needs action,
+ * and the red flags and counter-evidence grouped with their names, matched words and reasons.
+ */
+export function recordView(r, lang, indicators) {
+  const b = badgeFor(r, lang);
+  const flags = evidenceGroups(r.evidence, lang, indicators);
+  for (const f of r.flags || []) {   // a flag whose evidence was left out still gets its line
+    if (!flags.some((g) => g.flag === f)) flags.push({ flag: f, label: flagLabel(f, lang, indicators), words: [], reason: "" });
+  }
+  return {
+    tone: b.tone, level: b.level, kind: b.kind, badgeText: b.text, scoreText: pct(r.risk_score),
+    levelText: word("level.full." + b.level, lang), kindText: word("kind." + b.kind, lang), act: needsAction(r),
+    flags, counter: evidenceGroups(r.counter_evidence, lang, indicators),
+  };
+}

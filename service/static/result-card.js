@@ -5,7 +5,7 @@ import { t, getLang } from "./i18n.js";
 import { cmpSpans, toUtf16Spans } from "./offsets.js";
 import { service } from "./api.js";
 import { guidanceFor } from "./guidance.js";
-import { badgeFor, categoryOf, flagLabel, flagReason, kindOf, levelOf, needsAction, pct } from "./shared/vocab.js";
+import { badgeFor, categoryOf, evidenceGroups, flagLabel, flagReason, kindOf, levelOf, needsAction, pct } from "./shared/vocab.js";
 import { feedbackWidget } from "./feedback.js";
 
 export const flagName = (flag) => flagLabel(flag, getLang(), service.indicators);
@@ -66,16 +66,16 @@ export function highlightedText(text, result) {
 const countFlags = (hits) => new Set(hits.map((h) => h.flag)).size;
 const capitalise = (s) => { s = String(s || ""); return s.charAt(0).toUpperCase() + s.slice(1); };
 
+/** The grouped evidence the extension's popover shows too (shared/vocab.js evidenceGroups). */
 function evidenceList(hits, kind, emptyText) {
-  if (!hits.length) return el("p", { class: "help" }, emptyText);
-  const byFlag = new Map();
-  for (const h of hits) { if (!byFlag.has(h.flag)) byFlag.set(h.flag, []); byFlag.get(h.flag).push(h); }
+  const groups = evidenceGroups(hits, getLang(), service.indicators);
+  if (!groups.length) return el("p", { class: "help" }, emptyText);
   const ul = el("ul", { class: "evidence-list " + kind, "data-testid": kind === "risk" ? "flag-list" : "counter-list" });
-  for (const [flag, hs] of byFlag) {
+  for (const g of groups) {
     const quotes = [];
-    hs.forEach((h, i) => { if (i) quotes.push(", "); quotes.push(el("q", { class: "ev-quote" }, String(h.text || ""))); });
-    ul.appendChild(el("li", { "data-flag": flag }, el("span", { class: "ev-name" }, flagName(flag)), ": ", quotes,
-      el("span", { class: "ev-reason" }, hitReason(hs[0]))));
+    g.words.forEach((w, i) => { if (i) quotes.push(", "); quotes.push(el("q", { class: "ev-quote" }, w)); });
+    ul.appendChild(el("li", { "data-flag": g.flag }, el("span", { class: "ev-name" }, g.label), ": ", quotes,
+      el("span", { class: "ev-reason" }, g.reason)));
   }
   return ul;
 }

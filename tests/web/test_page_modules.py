@@ -121,3 +121,17 @@ def test_vocabulary_badges_scores_and_the_feedback_rule() -> None:
     assert out["act"] == [True, False]
     assert out["flag"] == ["Gaji tidak wajar", "New"]
     assert out["fb"] == ["fb.same_label", None, "fb.need_label", "fb.need_reason"]
+
+
+def test_record_view_groups_evidence_once_for_every_view() -> None:
+    out = run("""out = vocab.recordView({risk_level: 'tinggi', risk_score: 0.0004, label: 'high',
+      flags: ['overseas', 'urgency'],
+      evidence: [{flag: 'overseas', text: 'Kamboja', reason_en: 'abroad'}, {flag: 'overseas', text: 'Kamboja'},
+                 {flag: 'overseas', text: 'Myanmar'}],
+      counter_evidence: [{flag: 'licensed_agency', text: 'P3MI'}]}, 'en');""")
+    assert out["flags"] == [
+        {"flag": "overseas", "label": "Work abroad", "words": ["Kamboja", "Myanmar"], "reason": "abroad"},
+        {"flag": "urgency", "label": "Time pressure", "words": [], "reason": ""},
+    ]
+    assert out["counter"][0]["label"] == "Licensed agency (P3MI/SIP2MI)"
+    assert (out["badgeText"], out["scoreText"], out["kind"], out["act"]) == ("High", "<1%", "offer", True)
