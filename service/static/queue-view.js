@@ -218,7 +218,11 @@ function moveCursor(delta) {
     tr.classList.toggle("row-current", tr.getAttribute("data-key") === queue.cursor);
   }
   const tr = document.querySelector(`#results-body tr.row-main[data-key="${CSS.escape(queue.cursor)}"]`);
-  if (tr) { tr.focus({ preventScroll: true }); tr.scrollIntoView({ block: "nearest" }); }
+  if (tr) {
+    tr.focus({ preventScroll: true });
+    const box = tr.getBoundingClientRect();   // scroll the page only vertically, never the table sideways
+    if (box.top < 0 || box.bottom > window.innerHeight) window.scrollBy(0, box.top - window.innerHeight / 3);
+  }
 }
 
 function focusCursor() {
