@@ -152,7 +152,7 @@ def paste_and_score(driver: WebDriver, text: str) -> WebElement:
     box.send_keys(Keys.CONTROL, Keys.ENTER)  # the keyboard shortcut, not a mouse click
     if old:
         wait(driver, EC.staleness_of(old[0]), msg="the result card was not replaced")
-    return wait(driver, lambda d: (csss(d, "#single-result [data-testid=level-badge]") or [None])[0],
+    return wait(driver, lambda d: next(iter(csss(d, "#single-result [data-testid=level-badge]")), None),
                 msg="no result badge appeared")
 
 

@@ -63,6 +63,12 @@ def keys(driver: WebDriver, *presses: str) -> None:
         driver.switch_to.active_element.send_keys(k)
 
 
+def first(driver: WebDriver, sel: str) -> Any:
+    """The first element matching ``sel``, or None (for waits)."""
+    found = csss(driver, sel)
+    return found[0] if found else None
+
+
 def rows(driver: WebDriver) -> list[Any]:
     return csss(driver, "#results-body tr.row-main")
 
@@ -198,7 +204,7 @@ def test_feedback_form_preselects_nothing_and_refuses_the_prediction(page: WebDr
     box = css(page, "#post-text")
     page.execute_script("arguments[0].value = arguments[1];", box, TASK_SCAM)
     css(page, "#score-btn").click()
-    card = wait(page, lambda d: (csss(d, "#single-result [data-testid=result]") or [None])[0])
+    card = wait(page, lambda d: first(d, "#single-result [data-testid=result]"))
     predicted = css(card, "[data-testid=label]").get_attribute("data-label")
     css(card, "[data-testid=fb-wrong]").click()
     label = Select(css(card, "[data-testid=fb-label]"))
@@ -214,7 +220,7 @@ def test_job_fraud_gets_fraud_steps_never_no_action_needed(page: WebDriver) -> N
     box = css(page, "#post-text")
     page.execute_script("arguments[0].value = arguments[1];", box, TASK_SCAM)
     css(page, "#score-btn").click()
-    badge = wait(page, lambda d: (csss(d, "#single-result [data-testid=level-badge]") or [None])[0])
+    badge = wait(page, lambda d: first(d, "#single-result [data-testid=level-badge]"))
     steps = css(page, "#single-result [data-testid=next-steps]").text
     if css(page, "#single-result [data-testid=label]").get_attribute("data-label") == "other_scam":
         assert badge.get_attribute("data-tone") != "rendah" and badge.text == "Penipuan kerja"
@@ -274,7 +280,7 @@ def test_feedback_keeps_the_moderators_name_and_marks_the_queue_row(page: WebDri
     box = css(page, "#post-text")
     page.execute_script("arguments[0].value = arguments[1];", box, MIXED[1][1])
     css(page, "#score-btn").click()
-    card = wait(page, lambda d: (csss(d, "#single-result [data-testid=result]") or [None])[0])
+    card = wait(page, lambda d: first(d, "#single-result [data-testid=result]"))
     css(card, "[data-testid=fb-correct]").click()
     wait(page, lambda d: "fb-status ok" in (css(d, "#single-result [data-testid=fb-status]").get_attribute("class")
                                             or ""))
