@@ -16,7 +16,7 @@
  * subject to CORS, so the service needs no CORS entry for the extension (see README.md).
  */
 import "./lib/common.js";
-import { LABELS, recordView } from "./shared/vocab.js";
+import { FLAG_NAMES, LABELS, recordView } from "./shared/vocab.js";
 import { STRINGS, tr } from "./strings.js";
 import { showResultPanel, viewOf } from "./panel.js";
 
@@ -184,8 +184,8 @@ async function callApi(path, body, settings) {
 
 /** The fields the UI needs from the core's record (docs/CORE_API.md), with the display words every view
  *  shares with the moderators' page (shared/vocab.js recordView: badge, score text, kind, flag groups). */
-function compact(r, lang) {
-  const view = recordView(r, lang);
+function compact(r, lang, indicators) {
+  const view = recordView(r, lang, indicators);
   return {
     level: r.risk_level,
     score: r.risk_score,
@@ -272,6 +272,36 @@ async function useCacheFor(settings) {
   }
 }
 
+// ------------------------------------------------------------- names of flags the vocabulary lacks
+
+// Flag names come from shared/vocab.js. A flag it does not know (a newer service) is named from the
+// service's GET /v1/indicators (its label or description), fetched once per service and key and kept
+// for the browser session; a failed fetch is not retried (the flag's code name is shown instead).
+let indicatorCache = null;   // {fp, map}
+
+function hasUnknownFlag(r) {
+  const flags = [...(r.flags || []), ...(r.evidence || []).map((e) => e.flag),
+                 ...(r.counter_evidence || []).map((e) => e.flag)];
+  return flags.some((f) => f && !FLAG_NAMES.includes(f));
+}
+
+async function indicatorsFor(settings) {
+  const fp = settings.serviceUrl + "\n" + settings.apiKey;
+  if (!indicatorCache) {
+    const { indicatorMap } = await chrome.storage.session.get("indicatorMap").catch(() => ({}));
+    indicatorCache = indicatorMap || null;
+  }
+  if (indicatorCache && indicatorCache.fp === fp) return indicatorCache.map;
+  const out = await callApi("/v1/indicators", undefined, settings);
+  const map = {};
+  for (const ind of (out.ok && out.data && out.data.indicators) || []) {
+    if (ind && ind.name) map[ind.name] = { label: ind.label, description: ind.description, reason: ind.reason };
+  }
+  indicatorCache = { fp, map };
+  chrome.storage.session.set({ indicatorMap: indicatorCache }).catch(() => {});
+  return map;
+}
+
 /** Score one text, sharing the cache, the in-flight requests and the batches with everyone else. */
 async function scoreOne(text) {
   await useCacheFor(await getSettings());
@@ -349,9 +379,11 @@ async function sendChunk(chunk) {
     return;
   }
   const byIndex = new Map(((out.data && out.data.results) || []).map((r) => [r.index, r]));
+  const inds = [...byIndex.values()].some((r) => r && r.ok && r.result && hasUnknownFlag(r.result))
+    ? await indicatorsFor(settings) : undefined;
   chunk.forEach((it, i) => {
     const r = byIndex.get(i);
-    if (r && r.ok && r.result) it.resolve({ result: compact(r.result, settings.lang) });
+    if (r && r.ok && r.result) it.resolve({ result: compact(r.result, settings.lang, inds) });
     else it.resolve({ error: Object.assign({ code: "item_error", final: true }, (r && r.error) || {}) });
   });
 }
