@@ -71,6 +71,42 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     return ul;
   }
 
+  let checkedText = "";   // the text the shown result is for ("Tandai salah" sends its hash)
+
+  /** "Tandai salah": the choices other than the prediction, sent by the service worker as a hash. */
+  function feedbackBox(label) {
+    const box = document.createElement("div");
+    box.className = "fb";
+    const wrong = document.createElement("button");
+    wrong.type = "button";
+    wrong.id = "fb-wrong";
+    wrong.textContent = S("fb.wrong");
+    const choices = document.createElement("div");
+    choices.hidden = true;
+    choices.append(S("fb.question"), " ");
+    const status = document.createElement("p");
+    status.id = "fb-status";
+    status.setAttribute("role", "status");
+    for (const choice of ["low", "other_scam", "high", "not_job"]) {
+      if (choice === label) continue;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.fb = choice;
+      b.textContent = S("fb." + choice);
+      b.addEventListener("click", async () => {
+        choices.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+        const out = await send({ type: "feedback", text: checkedText, choice });
+        status.dataset.ok = String(!!(out && out.ok));
+        status.textContent = out && out.ok ? S("fb.sent") : S("fb.failed", { why: (out && out.error && out.error.code) || "?" });
+        if (!(out && out.ok)) choices.querySelectorAll("button").forEach((x) => { x.disabled = false; });
+      });
+      choices.append(b);
+    }
+    wrong.addEventListener("click", () => { wrong.hidden = true; choices.hidden = false; });
+    box.append(wrong, choices, status);
+    return box;
+  }
+
   function renderResult(out) {
     const box = $("result");
     box.replaceChildren();
@@ -95,7 +131,7 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     kind.className = "kind";
     kind.dataset.kind = r.kind || "offer";
     kind.textContent = S("result.kind", { kind: r.kindText || "" });
-    box.append(pill, kind);
+    box.append(pill, kind, feedbackBox(r.label));
     const groups = r.groups || [];
     if (groups.length) {
       const h = document.createElement("h2");
@@ -125,6 +161,7 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     btn.textContent = S("popup.checking");
     try {
       const out = await send({ type: "scoreText", text });
+      checkedText = text;
       renderResult(out);
       const st = await send({ type: "status" });
       renderState(st.state, st.serviceUrl);
@@ -190,6 +227,7 @@ const isServiceState = (code) => Object.prototype.hasOwnProperty.call(STRINGS.id
     const { lastCheck } = await send({ type: "lastCheck" });
     if (lastCheck && Date.now() - lastCheck.at < 10 * 60 * 1000) {
       $("text").value = lastCheck.text;
+      checkedText = lastCheck.text;
       renderResult(lastCheck.out);
     }
     siteSection().catch(() => {});

@@ -609,6 +609,10 @@ def test_popup_scores_text_and_shows_service_states(driver: WebDriver, services:
                              "Gaji RM 2.500. Paspor dipegang agen biar aman. Inbox aja")
     assert ok["state"] == "ok" and ok["level"] == "tinggi" and ok["flags"], ok
     shot(driver, "popup_ok")
+    driver.find_element(By.ID, "fb-wrong").click()                 # "Tandai salah" in the popup too
+    driver.find_element(By.CSS_SELECTOR, "[data-fb=low]").click()
+    wait(driver, lambda d: d.find_element(By.ID, "fb-status").get_attribute("data-ok") == "true",
+         msg="the popup's correction was not sent")
 
     # 2. key rejected
     configure(driver, service=services["proxy"].base, key="wrong-key")
