@@ -6,6 +6,7 @@ import { t, tn } from "./i18n.js";
 import { ApiError, NetworkError, request, service } from "./api.js";
 import { parseFileContent } from "./import.js";
 import { queue, renderQueue, save } from "./queue-view.js";
+import { KINDS, kindOf, needsAction } from "./shared/vocab.js";
 
 const MAX_FILE_MB = 50;
 
@@ -204,10 +205,20 @@ export function finishRun(run) {
 }
 
 function finishedText(run) {
-  const n = run.items.filter((r) => r.result).length;
-  return run.cancelled || run.pos < run.total
+  const scored = run.items.filter((r) => r.result);
+  const head = run.cancelled || run.pos < run.total
     ? t("batch.done.partial", { done: run.pos, total: run.total, name: run.name })
-    : tn("batch.done", n, { name: run.name });
+    : tn("batch.done", scored.length, { name: run.name });
+  return scored.length ? head + " " + kindSummary(scored) : head;
+}
+
+/** "Tawaran kerja 3 · Pertanyaan 1 · Laporan kasus 1. Perlu tindakan: 2." */
+function kindSummary(items) {
+  const counts = new Map();
+  for (const it of items) counts.set(kindOf(it.result), (counts.get(kindOf(it.result)) || 0) + 1);
+  const parts = KINDS.filter((k) => counts.has(k)).map((k) => t("kind." + k) + " " + counts.get(k));
+  const act = items.filter((it) => needsAction(it.result)).length;
+  return parts.join(" · ") + ". " + t("act.now") + ": " + act + ".";
 }
 
 export function cancelRun() {
