@@ -6,6 +6,7 @@ Screenshots for review are written to ``tests/_screenshots/`` (gitignored)."""
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import os
 import shutil
@@ -162,6 +163,21 @@ def upload(driver: WebDriver, path: Path) -> None:
     wait(driver, lambda d: css(d, "#batch-progress-wrap").get_attribute("hidden") is not None
          and "…" not in css(d, "#batch-status").text and css(d, "#batch-status").text.strip() != "",
          msg="the file was never fully scored")
+
+
+def download_csv(driver: WebDriver, button: str) -> list[dict[str, str]]:
+    """Click ``button`` and read the CSV it downloads, once the file is complete (it ends in CRLF)."""
+    for old in driver.downloads.glob("*"):  # type: ignore[attr-defined]
+        old.unlink()
+    css(driver, button).click()
+
+    def complete(d: WebDriver) -> Path | None:
+        path = next(iter(d.downloads.glob("*.csv")), None)  # type: ignore[attr-defined]
+        return path if path and path.read_bytes().endswith(b"\r\n") else None
+
+    out = wait(driver, complete, msg="no CSV downloaded")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def pending(driver: WebDriver) -> int:

@@ -5,7 +5,6 @@ The server, browser and helpers are in ``tests/web/page_kit.py``.
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import time
@@ -24,6 +23,7 @@ from tests.web.page_kit import (
     _http,
     css,
     csss,
+    download_csv,
     driver,
     page,
     paste_and_score,
@@ -223,13 +223,7 @@ def test_sort_filter_expand_and_export(page: WebDriver, server: dict[str, Any]) 
 
     # export what the table shows (filtered to tinggi)
     Select(css(page, "#filter-level")).select_by_value("tinggi")
-    for old in page.downloads.glob("*"):  # type: ignore[attr-defined]
-        old.unlink()
-    css(page, "#export-btn").click()
-    out = wait(page, lambda d: next((p for p in d.downloads.glob("*.csv")), None),  # type: ignore[attr-defined]
-               msg="no CSV downloaded")
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        table = list(csv.DictReader(fh))
+    table = download_csv(page, "#export-btn")
     assert len(table) == n_high
     assert all(r["risk_level"] == "tinggi" for r in table)
     assert RISKY in {r["text"] for r in table}

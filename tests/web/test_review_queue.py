@@ -4,7 +4,6 @@ and the small defects measured in the issue, each reproduced here."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from tests.web.page_kit import (
     _http,
     css,
     csss,
+    download_csv,
     driver,
     open_page,
     server,
@@ -88,19 +88,6 @@ def write(server: dict[str, Any], name: str, content: str) -> Path:
     return path
 
 
-def download(driver: WebDriver, button: str) -> list[dict[str, str]]:
-    for old in driver.downloads.glob("*"):  # type: ignore[attr-defined]
-        old.unlink()
-    css(driver, button).click()
-    def complete(d: WebDriver) -> Path | None:  # the file exists and holds the whole CSV
-        path = next(iter(d.downloads.glob("*.csv")), None)  # type: ignore[attr-defined]
-        return path if path and path.read_bytes().endswith(b"\r\n") else None
-
-    out = wait(driver, complete, msg="no CSV downloaded")
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def test_reload_keeps_the_queue_and_its_review_state(page: WebDriver, server: dict[str, Any]) -> None:
     upload(page, write(server, "reload.jsonl", "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in MIXED)))
     assert len(rows(page)) == len(MIXED)
@@ -152,14 +139,14 @@ def test_bulk_mark_and_export_say_what_they_export(page: WebDriver, server: dict
     css(page, "#bulk-escalate").click()
     wait(page, lambda d: all(r.get_attribute("data-review") == "escalated" for r in rows(d)))
     assert css(page, "#export-btn").text == f"Ekspor yang tersaring ({n_high} dari {len(MIXED)})"
-    filtered = download(page, "#export-btn")
+    filtered = download_csv(page, "#export-btn")
     assert len(filtered) == n_high and {r["review"] for r in filtered} == {"escalated"}
     assert {"review", "reviewed_at", "feedback_label", "kind", "category"} <= set(filtered[0])
     assert {r["reviewed_by"] for r in filtered} == {"Sari"}
     css(page, "#results-body tr.row-main .expand-btn").click()
     history = wait(page, lambda d: css(d, "#results-body tr.row-detail [data-testid=history]"))
     assert "dieskalasi" in history.text and "Sari" in history.text
-    everything = download(page, "#export-all-btn")
+    everything = download_csv(page, "#export-all-btn")
     assert len(everything) == len(MIXED)
     assert sorted(r["review"] for r in everything) == sorted(["escalated"] * n_high + ["new"] * (len(MIXED) - n_high))
     shot(page, "queue_bulk_escalated")
@@ -172,7 +159,7 @@ def test_semicolon_csv_with_excel_headers_and_blank_line_blocks(page: WebDriver,
     upload(page, write(server, "excel.csv", content))
     wait(page, lambda d: [r.get_attribute("data-line") for r in rows(d)] == ["2", "3"])
     assert "Info Loker Asia" in css(rows(page)[0], ".cell-meta").text
-    exported = download(page, "#export-btn")
+    exported = download_csv(page, "#export-btn")
     assert exported[0]["account"] == "Info Loker Asia" and exported[0]["url"] == "https://example.org/p/1"
     assert exported[0]["text"] == "Loker ke Kamboja; gaji 15jt, tanpa pengalaman"
 
