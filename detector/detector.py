@@ -13,7 +13,7 @@ import numpy as np
 from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
-from detector.inference import PROBE_POSTS, compile_kind, compile_predictor
+from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
 from detector.result import LEVELS, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
@@ -41,10 +41,11 @@ class Detector:
         #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
         probes = [self.registry.analyze(t) for t in PROBE_POSTS]
         self._predict_proba = compile_predictor(self.pipeline, probes)
-        #: texts → kinds; None for a bundle that predicts no kind (every record then says ``offer``,
-        #: and :attr:`predicts_kind` is False so that interfaces can say so)
-        self._predict_kind = compile_kind(self.pipeline, probes)
-        self.predicts_kind = self._predict_kind is not None
+        #: analyses → (class probabilities, kinds or None): the one prediction path of :meth:`score_many`;
+        #: :attr:`compiled` is False when it fell back to the estimator's own (slow) methods, with a warning
+        self._score, self.compiled = compile_scorer(self.pipeline, probes)
+        #: False for a bundle from before ``kind``: every record then says ``offer``
+        self.predicts_kind = getattr(self.pipeline, "kind_", None) is not None
         #: text -> its result without an id, least recently used first (see :data:`CACHE_SIZE`)
         self.cache_size = max(0, int(cache_size))
         self._cache: OrderedDict[str, ScoreResult] = OrderedDict()
@@ -88,8 +89,8 @@ class Detector:
         todo = [t for t in dict.fromkeys(valid) if t not in known]  # each new text once, in order
         if todo:
             docs = analyses(todo, self.registry)
-            proba = np.asarray(self._predict_proba(docs))
-            kinds = self._predict_kind(docs) if self._predict_kind is not None else ["offer"] * len(docs)
+            proba, predicted = self._score(docs)
+            kinds = predicted if predicted is not None else ["offer"] * len(docs)
             fresh = {t: self._result(a, p, str(k)) for t, a, p, k in zip(todo, docs, proba, kinds, strict=True)}
             self._remember(fresh)
             known.update(fresh)

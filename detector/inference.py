@@ -90,29 +90,37 @@ def _close(got: Any, want: Any) -> bool:
 
 
 # -- estimators ----------------------------------------------------------------------------------
-def compile_kind(estimator: Any, probes: Sequence[Any]) -> Callable[[Sequence[Any]], np.ndarray] | None:
-    """A function equal to ``estimator.predict_kind`` (checked on ``probes``), or None when the
-    estimator predicts no kind (a bundle from before ``kind`` existed: the caller says so)."""
+Scorer = Callable[[Sequence[Any]], tuple[np.ndarray, np.ndarray | None]]
+
+
+def compile_scorer(estimator: Any, probes: Sequence[Any]) -> tuple[Scorer, bool]:
+    """``(score, compiled)``: ``score(docs)`` gives the class probabilities and the kinds (None for an
+    estimator that predicts no kind: a bundle from before ``kind``), computing the kind model once for
+    both. Checked against ``predict_proba`` and ``predict_kind`` on ``probes``; ``compiled`` is False when
+    it fell back to the estimator's own methods (with a warning)."""
     from detector.offer_model import OfferRiskModel
 
     if not isinstance(estimator, OfferRiskModel) or estimator.kind_ is None:
-        return None
-    kind = estimator.kind_
-    classes = np.asarray(kind.classes_, dtype=object)
-    try:
-        proba = _proba(kind)
+        proba = compile_predictor(estimator, probes)
+        return (lambda docs: (proba(docs), None)), proba is not estimator.predict_proba
 
-        def fast(docs: Sequence[Any]) -> np.ndarray:
-            return np.asarray(classes[np.argmax(proba(list(docs)), axis=1)], dtype=object)
-        batches = [list(probes)] + [[p] for p in probes]
-        ok = all(list(fast(b)) == list(estimator.predict_kind(b)) for b in batches)
-    except Exception as exc:  # never worse than the original
-        warnings.warn(f"fast kind inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
-        return estimator.predict_kind  # type: ignore[no-any-return]
+    def slow(docs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray | None]:
+        return estimator.predict_proba(docs), estimator.predict_kind(docs)
+    try:
+        fast = _offer_scorer(estimator)
+        ok = True
+        for b in [list(probes)] + [[p] for p in probes]:
+            got_p, got_k = fast(b)
+            want_k = list(estimator.predict_kind(b))
+            ok = ok and _close(got_p, estimator.predict_proba(b)) and got_k is not None and list(got_k) == want_k
+    except Exception as exc:  # an estimator shape this module misreads: never worse than the original
+        warnings.warn(f"fast inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
+        return slow, False
     if not ok:
-        warnings.warn("fast kind inference disagrees with the estimator; using the estimator as is", stacklevel=2)
-        return estimator.predict_kind  # type: ignore[no-any-return]
-    return fast
+        warnings.warn("fast inference disagrees with the estimator on probe posts; using the estimator as is",
+                      stacklevel=2)
+        return slow, False
+    return fast, True
 
 
 def _proba(est: Any) -> Proba:
@@ -159,25 +167,35 @@ def _stack(est: Any) -> Proba:
 
 
 def _offer(est: Any) -> Proba:
-    """``OfferRiskModel.predict_proba`` with its text, risk and fraud models compiled."""
+    """``OfferRiskModel.predict_proba`` with its text, risk, fraud and kind models compiled."""
+    scorer = _offer_scorer(est)
+    return lambda X: scorer(X)[0]
+
+
+def _offer_scorer(est: Any) -> Scorer:
     from detector.features import analyses
-    from detector.offer_model import CLASSES, combine
+    from detector.offer_model import CLASSES, combine, offer_share
     from detector.risk_features import without_claims
 
     text = _proba(est.text_)
     text_cols = [list(est.text_.classes_).index(c) if c in est.text_.classes_ else None for c in CLASSES]
     risk = _proba(est.risk_)
     fraud = _proba(est.fraud_) if est.fraud_ is not None else None
+    kind = _proba(est.kind_) if est.kind_ is not None else None
+    kind_classes = np.asarray(est.kind_.classes_, dtype=object) if est.kind_ is not None else None
     features, indicators = est.risk_features_.transform, est.indicators_.transform
 
-    def offer(X: Any) -> np.ndarray:
+    def score(X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         docs = analyses(X)
         raw = text(without_claims(docs))
         t = np.column_stack([raw[:, c] if c is not None else np.zeros(len(docs)) for c in text_cols])
         p_high = risk(features(docs, text_high=t[:, 0]))[:, 1]
         p_fraud = fraud(np.hstack([indicators(docs), t]))[:, 1] if fraud is not None else np.zeros(len(docs))
-        return combine(p_high, p_fraud)
-    return offer
+        if kind is None or kind_classes is None:
+            return combine(p_high, p_fraud), None
+        k = kind(docs)
+        return combine(p_high, p_fraud, offer_share(k, kind_classes)), kind_classes[np.argmax(k, axis=1)]
+    return score
 
 
 def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:

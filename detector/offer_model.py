@@ -14,7 +14,10 @@ Three parts, each answering one question:
   probabilities (job fraud has its own red flags: tasks, deposits, fees to apply, a known company's
   name). The three class probabilities are P(high), (1 - P(high)) * P(fraud) and the rest.
 * **kind** (offer, question, report, warning, other): word and character TF-IDF + logistic regression.
-  Voice is exactly what the style of a text shows, so here a text model is the right tool.
+  Voice is exactly what the style of a text shows, so here a text model is the right tool. A text that
+  describes no particular offer (``warning``, ``other``) has no offer risk: P(high) and P(other_scam) are
+  multiplied by 1 - P(warning or other). The voices of an offer (offer, question, report) do not change
+  its risk.
 
 Input: posts as str or ``Analysis`` objects. ``fit(X, y, kind=..., groups=...)``: ``groups`` keeps all
 voices of one real case (or near-duplicates) in the same cross-validation fold.
@@ -175,7 +178,13 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "risk_")
         docs = analyses(X)
         p_high, p_fraud = self._parts(docs)
-        return combine(p_high, p_fraud)
+        return combine(p_high, p_fraud, self._offer_share(docs))
+
+    def _offer_share(self, docs: list[Any]) -> np.ndarray:
+        """1 - P(kind is warning or other): the share of a text that carries an offer at all."""
+        if self.kind_ is None:
+            return np.ones(len(docs))
+        return offer_share(self.kind_.predict_proba(docs), self.kind_.classes_)
 
     def predict(self, X: Any) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
@@ -196,11 +205,26 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def combine(p_high: np.ndarray, p_fraud: np.ndarray) -> np.ndarray:
-    """Columns ``high``, ``low``, ``other_scam`` from P(high) and P(other_scam | not high)."""
+#: Kinds that carry no particular offer: their texts have no offer risk (policy: a generic warning is rendah).
+NO_OFFER_KINDS = ("warning", "other")
+
+
+def offer_share(kind_proba: np.ndarray, kind_classes: Any) -> np.ndarray:
+    classes = list(kind_classes)
+    none = sum((kind_proba[:, classes.index(k)] for k in NO_OFFER_KINDS if k in classes),
+               np.zeros(kind_proba.shape[0]))
+    return np.clip(1.0 - none, 0.0, 1.0)
+
+
+def combine(p_high: np.ndarray, p_fraud: np.ndarray, p_offer: np.ndarray | None = None) -> np.ndarray:
+    """Columns ``high``, ``low``, ``other_scam`` from P(high), P(other_scam | not high) and the share of the
+    text that carries an offer (1 - P(warning or other)): a text describing no particular offer has no offer
+    risk, whatever red flags it lists."""
     p_high = np.asarray(p_high, dtype=np.float64)
-    rest = 1.0 - p_high
-    return np.column_stack([p_high, rest * (1.0 - p_fraud), rest * p_fraud])
+    p_offer = np.ones_like(p_high) if p_offer is None else np.asarray(p_offer, dtype=np.float64)
+    high = p_high * p_offer
+    scam = (1.0 - p_high) * np.asarray(p_fraud, dtype=np.float64) * p_offer
+    return np.column_stack([high, 1.0 - high - scam, scam])
 
 
 def _columns(model: Any, proba: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ normalised text); :func:`nearest_destination` picks the one named closest to an 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -32,7 +33,7 @@ HOURS_PER_MONTH = 40 * 52 / 12
 DAYS_PER_MONTH = 5 * 52 / 12
 WEEKS_PER_MONTH = 52 / 12
 _PER_MONTH = {"month": 1.0, "week": WEEKS_PER_MONTH, "day": DAYS_PER_MONTH, "hour": HOURS_PER_MONTH}
-SECTORS = ("all", "general", "domestic", "garment")
+SECTORS = ("all", "general", "domestic", "garment", "fishing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +115,15 @@ def find_destinations(text: str) -> list[tuple[int, int, str]]:
 
 
 def nearest_destination(destinations: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:
-    """The country named closest (in characters) to the span ``[start, end)``; ties go to the earlier one."""
+    """The country named closest (in characters) to the span ``[start, end)``; ties go to the earlier one.
+
+    ``destinations`` are in text order and do not overlap (as :func:`find_destinations` gives them), so
+    only the last one starting before ``start`` and the first one starting at or after it can be
+    nearest: a binary search, not a scan (a hostile post can name a place a thousand times).
+    """
+    i = bisect.bisect_left(destinations, start, key=lambda d: d[0])
     best: tuple[int, str] | None = None
-    for d_start, d_end, country in destinations:
+    for d_start, d_end, country in destinations[max(0, i - 1):i + 1]:
         gap = d_start - end if d_start >= end else start - d_end if d_end <= start else 0
         if best is None or gap < best[0]:
             best = (gap, country)

@@ -133,6 +133,7 @@ HITS = [
     ("wage_anomaly", "Saya ditawari kerja pabrik di Taiwan gaji NT$ 18.000, wajar tidak?", "NT$ 18.000"),
     ("wage_anomaly", "Anak usia 15 kerja di kebun sawit Malaysia, gaji RM 40/hari", "RM 40/hari"),
     ("high_pay", "ABK kapal ikan Korea, gaji 1.200 USD, tanpa pengalaman", "1.200 USD"),  # crews: 8 juta floor
+    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 450, tanpa pengalaman", "USD 450"),  # minimum US$550
     # job fraud (other_scam): task scams, paying to be hired, borrowed company names
     ("task_scam", "Kerja paruh waktu, cukup like dan follow akun toko, dibayar tiap hari", "like dan follow"),
     ("task_scam", "Komisi 50rb per tugas, WD setiap hari", "Komisi 50rb per tugas"),
@@ -140,6 +141,13 @@ HITS = [
     ("task_scam", "Untuk membuka tugas berikutnya, isi saldo dulu 300rb", "isi saldo"),
     ("task_scam", "Kasih bintang 5 di Google Maps, 1 review = 15rb", "1 review = 15"),
     ("task_scam", "Dapat combo task, saldo jadi minus, harus isi ulang dulu", "combo task"),
+    ("task_scam", "Cuma rating hotel dapet 50rb! Sehari bisa 20 hotel", "Cuma rating"),
+    ("task_scam", "Cukup tonton 20 video sehari dapet 100rb", "Cukup tonton"),
+    ("task_scam", "Tonton 20 video sehari dapet 100rb", "Tonton 20 video sehari dapet"),
+    ("task_scam", "like status WA & share iklan, 5rb per share", "5rb per share"),
+    ("task_scam", "Job dari rumah: like postingan & follow akun brand 150rb/hari", "like postingan & follow"),
+    ("task_scam", "Checkout produk pake saldo sendiri dulu, dana + komisi 10% balik", "pake saldo sendiri"),
+    ("task_scam", "Halo, ada tugas merchant, transfer 200rb dulu nanti balik 260rb", "tugas merchant"),
     ("task_scam", "Saya ditawari kerja sampingan, tiap video dibayar 15rb, katanya aman?", "tiap video dibayar"),
     ("upfront_payment", "Lolos interview, transfer ke travel agent untuk tiket interview di Jakarta",
      "transfer ke travel agent"),
@@ -197,7 +205,8 @@ NEAR_MISSES = [
     ("wage_anomaly", "Kerja di Jakarta gaji 2 juta"),  # Indonesian posts are not tested (UMP exemptions)
     ("wage_anomaly", "Kerja di Jepang, bonus Rp 2 juta tiap bulan, gaji 25 juta"),
     ("wage_anomaly", "Kerja di Thailand gaji 400 baht/hari"),
-    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 450"),  # crews at sea are outside these minimums
+    ("wage_anomaly", "ABK kapal ikan Korea, gaji USD 450"),  # no fishing-crew minimum in the table for Korea
+    ("wage_anomaly", "ABK kapal ikan Taiwan, gaji USD 550"),  # exactly Taiwan's distant-water crew minimum
     ("wage_anomaly", "Pemandu lagu KTV di Nagoya, Batam, gaji 3 juta"),  # Nagoya in Batam is not Japan
     ("wage_anomaly", "Magang resmi ke Jepang, upah mengikuti upah minimum (±150.000 yen)"),
     ("wage_anomaly", "Perkebunan Sarawak Malaysia lewat P3MI, gaji RM 1.500 + lembur"),  # last year's minimum
@@ -206,6 +215,7 @@ NEAR_MISSES = [
     ("no_skills", "Pengalaman tidak diutamakan? Tidak, wajib berpengalaman"),
     ("overseas", "Penempatan Jakarta Selatan, kantor di Kuningan"),
     ("overseas", "Gaji ditransfer ke rekening negara ini"),
+    ("overseas", "Dicari LC untuk KTV di Nagoya, Batam"),  # Nagoya is Batam's nightlife district here
     ("paid_travel", "Tiket konser dijual murah"),
     ("paid_travel", "Uang transport diganti sesuai kuitansi"),
     ("nonprocedural", "Visa kerja resmi diurus oleh P3MI berizin"),
@@ -245,6 +255,10 @@ NEAR_MISSES = [
     ("task_scam", "Tugas harian: merapikan gudang dan mencatat stok"),  # duties, not a task scam
     ("task_scam", "Part time barista, shift sore, gaji 2,5 juta"),
     ("task_scam", "Like dan follow IG kami untuk info lowongan terbaru"),
+    ("task_scam", "Cukup kirim CV, kami hubungi yang lolos"),
+    ("task_scam", "Mengelola rating dan ulasan pelanggan di marketplace"),
+    ("task_scam", "Mencatat saldo awal dan saldo akhir kas harian"),
+    ("task_scam", "Membalas Google review pelanggan restoran"),
     ("upfront_payment", "Seleksi gratis, tidak ada biaya tes kesehatan"),
     ("upfront_payment", "Tunjangan: uang medical, THR, uang lembur"),  # an allowance paid to the worker
     ("upfront_payment", "Biaya pelatihan LPK sesuai ketentuan dan tertulis di perjanjian"),

@@ -29,6 +29,7 @@ def test_brief_countries_are_in_the_table_or_documented_as_left_out() -> None:
 @pytest.mark.parametrize(("country", "role", "sector"), [
     ("taiwan", "domestic", "domestic"), ("taiwan", "formal", "general"), ("taiwan", "unspecified", "domestic"),
     ("hong_kong", "domestic", "domestic"), ("qatar", "domestic", "all"), ("kamboja", "formal", "garment"),
+    ("taiwan", "fishing", "fishing"),
 ])
 def test_bait_reference_prefers_the_roles_own_sector_else_the_lowest_row(country: str, role: str,
                                                                           sector: str) -> None:
@@ -38,7 +39,7 @@ def test_bait_reference_prefers_the_roles_own_sector_else_the_lowest_row(country
 
 @pytest.mark.parametrize(("country", "role"), [("kamboja", "formal"), ("kamboja", "unspecified"),
                                                 ("malaysia", "domestic"), ("korea", "domestic"),
-                                                ("taiwan", "fishing")])
+                                                ("korea", "fishing")])
 def test_no_binding_minimum_where_the_law_does_not_cover_the_role(country: str, role: str) -> None:
     assert binding_minimum(country, role) is None
 

@@ -27,13 +27,16 @@ and an hourly or daily offer is compared per hour or per day with an hourly or d
 dancer in Japan at Rp 2 juta a month (minimum ¥1,023 an hour ≈ 18.6 juta a month) fires; Indonesian
 posts are not tested (micro and small businesses are exempt from the UMP).
 
-Fishing crews on foreign vessels (ABK, kapal ikan, longline …) are outside these minimums (flag-state
-and crew-agreement rules apply): they are judged by the 8 juta threshold and never by
-``wage_anomaly``. Which row applies: a domestic role (PRT, caregiver, babysitter …) the domestic or all-sector row; a
-garment or factory role also the garment row; any other named role the general or all-sector row;
-an unnamed role the lowest row of the destination (for ``wage_anomaly`` not the garment row, which
-binds garment factories only). Every hit's ``details`` name the row (destination, sector, minimum,
-its currency, period, effective date, whether it binds, the table date) and the ratio.
+Fishing crews on foreign vessels (ABK, kapal ikan, longline …) are outside the land minimums: only a
+fishing row binds them (Taiwan's distant-water crew minimum, US$550); elsewhere they are judged by
+the 8 juta threshold and never by ``wage_anomaly``.
+
+Which row applies: a domestic role (PRT, caregiver, babysitter …) the domestic or all-sector row; a
+garment role (garmen, konveksi, jahit …) the garment row, else the general one; any other named role
+the general or all-sector row; an unnamed role the lowest row of the destination (for
+``wage_anomaly`` not the garment row, which binds garment factories only; never the fishing row, which
+binds crews only). Every hit's ``details`` name the row (destination, sector, minimum, its currency,
+period, effective date, whether it binds, the table date) and the ratio.
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ _NOT_BASE_PAY = re.compile(
 
 ROLES = ("skilled", "fishing", "domestic", "garment", "formal", "unspecified")
 #: Sectors whose rows bind each role (wage_anomaly) and the order of preference for the bait reference.
-_BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": (), "domestic": ("domestic", "all"),
+_BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": ("fishing",), "domestic": ("domestic", "all"),
                     "garment": ("garment", "general", "all"), "formal": ("general", "all"),
                     "unspecified": ("general", "domestic", "all")}
 
@@ -131,10 +134,11 @@ def read_role(text: str) -> str:
 def bait_reference(country: str, role: str) -> MinimumWage | None:
     """The row a bait threshold is built on: the role's own sector first; an unnamed role (or one whose
     sector has no row) the lowest row of the destination, the most sensitive reading. Fishing crews
-    have none: the table's minimums do not cover crews at sea."""
-    if role == "fishing":
-        return None
+    only the fishing row: the other minimums do not cover crews at sea."""
     rows = wage_table().rows_for(country)
+    if role == "fishing":
+        return min((r for r in rows if r.sector == "fishing"), key=_monthly, default=None)
+    rows = [r for r in rows if r.sector != "fishing"]  # a crew minimum says nothing about work ashore
     for sector in _BINDING_SECTORS.get(role, ()) if role != "unspecified" else ():
         own = [r for r in rows if r.sector == sector]
         if own:

@@ -73,6 +73,9 @@ class TrainConfig:
     check_file: Path | None = None
     #: Real cases (``data_dir/cases``): split by case; the test cases are never trained or tuned on.
     cases_dir: Path | None = None
+    #: Real cases written by a writer whose texts are not in training (``data_dir/cases_check``): never
+    #: trained or tuned on; measures how much the model depends on our case writers' style.
+    case_check_dir: Path | None = None
     #: Share of written offers also retold as a question, forward or relayed account (training only).
     retold_share: float = 0.5
     #: Also train on written rows only and report that model on the real-case test split.
@@ -81,6 +84,10 @@ class TrainConfig:
     def check_path(self) -> Path | None:
         path = self.check_file or self.data_dir / CHECK_FILE
         return path if path.is_file() else None
+
+    def case_check_path(self) -> Path | None:
+        path = self.case_check_dir or self.data_dir / "cases_check"
+        return path if path.is_dir() and any(path.glob("*.jsonl")) else None
 
     def cases_path(self) -> Path | None:
         path = self.cases_dir or self.data_dir / "cases"
@@ -231,6 +238,14 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
                              "train_cases": len(c_train), "test_cases": len(c_test), "synthetic": False,
                              "files": {f.name: file_sha256(f) for f in sorted(cases_path.glob("*.jsonl"))}}
         log(f"real cases: {len(cases)} ({len(c_train)} train, {len(c_test)} held out by case, never trained on)")
+    case_check: list[Record] = []
+    check_cases_path = cfg.case_check_path()
+    if check_cases_path is not None:
+        checks = load_cases(check_cases_path)
+        case_check = case_records(checks)
+        sources["cases_check/"] = {"rows": len(case_check), "cases": len(checks), "train_cases": 0,
+                                   "test_cases": len(checks), "synthetic": False, "check_only": True}
+        log(f"real-case check set by another writer: {len(checks)} cases, never trained on")
     retold_rows = retold(train, cfg.retold_share, cfg.seed)
     train += retold_rows
     log(f"written offers retold in other voices (training only): {len(retold_rows)}")
@@ -302,6 +317,9 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
             metrics["written_only_to_real_cases"] = {
                 "note": "trained on written rows only (no real case), tested on the held-out real cases, at the "
                         "shipped thresholds", **scored(case_test, w_model, w_base)}
+    if case_check:
+        metrics["real_cases_fresh_writer"] = {"note": "real cases written by a writer whose texts are not in training; "
+                                                      "never trained or tuned on", **scored(case_check)}
     if check:
         metrics["fresh_writer_check"] = {"note": f"{check_path.name if check_path else CHECK_FILE}: written by a "
                                                  "writer the training data never saw; never trained or tuned on",

@@ -47,8 +47,14 @@ def written_kind(category: str, text: str) -> str:
 
 
 def risk_label_known(r: Record) -> bool:
-    """False for an awareness row that tells of a specific offer: its old ``low`` label is not the
-    offer's risk, so it trains ``kind`` but neither the risk nor the fraud model."""
+    """Whether a row trains the risk and fraud models (every row trains ``kind``).
+
+    False for an awareness row that tells of a specific offer (its old ``low`` label is not the offer's
+    risk), and for every ``warning``: a warning carries no offer, and its risk is taken away by ``kind``
+    (see :func:`detector.offer_model.combine`), so its listed red flags must not teach the risk model that
+    red flags are safe."""
+    if r.kind == "warning":
+        return False
     return not (r.category == "awareness" and r.kind in ("question", "report"))
 
 
