@@ -31,6 +31,7 @@ ADMIN_KEY = "test-admin-key-0123456789"
 BATCH_LIMIT = 2  # tiny, so that a 5-row file is scored in several batches
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -118,7 +119,9 @@ def phone(driver: WebDriver, on: bool) -> None:
 
 
 def wait(driver: WebDriver, cond: Any, timeout: float = 20, msg: str = "") -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(cond, msg)
+    # The queue is redrawn as results arrive: an element read in one poll may be gone in the next.
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(cond, msg)
 
 
 def css(driver: WebDriver | WebElement, sel: str) -> WebElement:
