@@ -1,8 +1,9 @@
-/* UI strings of the moderators' page: Indonesian first, English second.
- * Plain data, no build step. app.js reads window.TPPO_I18N[lang][key]; a key missing in "en"
- * falls back to "id". Placeholders look like {n}. */
-"use strict";
-window.TPPO_I18N = {
+/* UI strings of the moderators' page: Indonesian first, English second. A key missing in "en"
+ * falls back to "id"; a key missing here comes from the vocabulary shared with the extension
+ * (shared/vocab.js: levels, labels, kinds, flag names). Placeholders look like {n}. */
+import { word } from "./shared/vocab.js";
+
+const STRINGS = {
   id: {
     "app.title": "Pemeriksa Lowongan Kerja Berisiko TPPO",
     "app.subtitle": "Alat bantu moderator: nilai risiko perekrutan tindak pidana perdagangan orang (TPPO) pada unggahan lowongan kerja.",
@@ -20,7 +21,7 @@ window.TPPO_I18N = {
     "banner.ok": "Layanan tersambung kembali.",
     "tabs.aria": "Mode pemeriksaan",
     "tab.single": "Periksa satu unggahan",
-    "tab.batch": "Periksa file",
+    "tab.batch": "Antrean dan file",
     "single.heading": "Periksa satu unggahan",
     "single.label": "Tempel teks unggahan lowongan kerja",
     "single.help": "Teks hanya dikirim ke layanan pendeteksi ini. Tekan Ctrl+Enter untuk memeriksa.",
@@ -51,34 +52,7 @@ window.TPPO_I18N = {
     "result.next.missing": "Panduan langkah berikutnya tidak dapat dimuat.",
     "result.disclaimer": "Hasil ini adalah bantuan otomatis, bukan putusan hukum. Keputusan akhir tetap pada moderator.",
     "result.quote": "“{t}”",
-    "level.rendah": "Rendah",
-    "level.sedang": "Sedang",
-    "level.tinggi": "Tinggi",
-    "level.full.rendah": "Risiko rendah",
-    "level.full.sedang": "Risiko sedang — periksa lebih lanjut",
-    "level.full.tinggi": "Risiko tinggi perekrutan TPPO",
-    "label.high": "Indikasi perekrutan TPPO",
-    "label.other_scam": "Indikasi penipuan lowongan kerja (bukan TPPO)",
-    "label.low": "Tidak ada indikasi kuat",
-    "flag.high_pay": "Gaji tidak wajar",
-    "flag.no_skills": "Tanpa syarat keahlian",
-    "flag.overseas": "Kerja di luar negeri",
-    "flag.paid_travel": "Perjalanan ditanggung",
-    "flag.nonprocedural": "Jalur tidak resmi",
-    "flag.private_contact": "Kontak hanya via chat pribadi",
-    "flag.urgency": "Desakan waktu",
-    "flag.demographic_targeting": "Menyasar usia/penampilan/status",
-    "flag.fees_or_debt": "Biaya di muka / utang",
-    "flag.document_control": "Dokumen ditahan",
-    "flag.secrecy": "Diminta merahasiakan",
-    "flag.vague_employer": "Perusahaan tidak jelas",
-    "flag.licensed_agency": "Agen berizin (P3MI/SIP2MI)",
-    "flag.official_programme": "Program resmi pemerintah",
-    "flag.official_registration": "Pendaftaran lewat kanal resmi",
-    "flag.company_identity": "Identitas perusahaan jelas",
-    "flag.awareness_context": "Teks peringatan/edukasi",
     "batch.heading": "Periksa banyak unggahan dari file",
-    "batch.help": "File CSV (dengan kolom bernama text) atau JSONL (satu objek {\"id\": …, \"text\": …} per baris). Kolom id boleh tidak ada.",
     "batch.drop": "Letakkan file di sini, atau",
     "batch.choose": "pilih file",
     "batch.file.label": "Pilih file CSV atau JSONL",
@@ -90,7 +64,6 @@ window.TPPO_I18N = {
     "batch.paused": "Dijeda: {done} dari {total} unggahan sudah diperiksa. Layanan tidak dapat dihubungi — tekan \"Coba lagi\" untuk melanjutkan.",
     "batch.cancel": "Hentikan",
     "batch.cancelled": "Pemeriksaan dihentikan.",
-    "batch.badrows": "{n} baris tidak valid dan dilewati (baris {lines}). Baris lainnya tetap diperiksa.",
     "batch.badrows.details": "Rincian baris yang dilewati",
     "batch.badrow.item": "Baris {line}: {reason}",
     "batch.err.empty_file": "File kosong.",
@@ -106,7 +79,6 @@ window.TPPO_I18N = {
     "row.err.nul": "teks berisi karakter NUL",
     "row.err.quote": "tanda kutip tidak ditutup",
     "row.err.service": "ditolak layanan: {msg}",
-    "table.heading": "Hasil file",
     "table.caption": "Hasil pemeriksaan: {shown} dari {total} baris ditampilkan",
     "table.filter.level": "Saring tingkat",
     "table.filter.flag": "Saring tanda",
@@ -158,7 +130,73 @@ window.TPPO_I18N = {
     "err.invalid": "Teks ditolak: {msg}",
     "footer.offline": "Halaman ini bekerja tanpa sumber luar: semua berkas disajikan oleh layanan ini.",
     "footer.privacy": "Teks unggahan tidak disimpan kecuali Anda mencentang \"Simpan teks\" saat mengirim koreksi.",
-    "tip.close": "Tutup penjelasan"
+    "tip.close": "Tutup penjelasan",
+    "batch.help": "File CSV (pemisah koma, titik koma, atau tab; kolom teks bernama text, teks, isi postingan…), JSONL (satu objek {\"id\": …, \"text\": …} per baris), atau teks biasa: satu unggahan per baris, atau per blok yang dipisah baris kosong. Kolom id, url, akun, dan tanggal ikut dibawa bila ada.",
+    "batch.badrows": "{n} baris tidak valid dan dilewati (baris {lines}). Baris lainnya tetap diperiksa.",
+    "batch.badrows.one": "1 baris tidak valid dan dilewati (baris {lines}). Baris lainnya tetap diperiksa.",
+    "batch.badrows.none_left": "{n} baris tidak valid (baris {lines}).",
+    "batch.badrows.none_left.one": "1 baris tidak valid (baris {lines}).",
+    "batch.done.one": "Selesai: 1 unggahan diperiksa dari {name}.",
+    "table.heading": "Antrean tinjauan",
+    "moderator.label": "Nama moderator (opsional)",
+    "pick.title": "Kolom mana yang berisi teks unggahan?",
+    "pick.found": "Tidak ada kolom bernama text di baris pertama. Kolom yang ada: {cols}",
+    "pick.column": "Kolom teks",
+    "pick.col": "Kolom {n}",
+    "pick.header": "Baris pertama adalah judul kolom",
+    "pick.ok": "Pakai kolom ini",
+    "pick.lines": "Setiap baris adalah satu unggahan",
+    "queue.persistent": "Antrean tersimpan di peramban ini dan tetap ada setelah halaman dimuat ulang.",
+    "queue.memory": "Peramban ini tidak mengizinkan penyimpanan: antrean hilang saat halaman dimuat ulang.",
+    "queue.clear": "Kosongkan antrean",
+    "queue.clear.confirm": "Hapus {n} unggahan dari antrean di peramban ini? Ekspor dulu bila masih diperlukan.",
+    "queue.source.paste": "Ditempel",
+    "queue.resumed": "{n} unggahan yang belum selesai diperiksa",
+    "keys.button": "Pintasan papan ketik (?)",
+    "keys.title": "Pintasan papan ketik",
+    "keys.move": "baris berikutnya / sebelumnya",
+    "keys.level": "tetapkan tingkat: rendah, sedang, tinggi (sama dengan model = benar, lain = koreksi)",
+    "keys.escalate": "eskalasi",
+    "keys.select": "pilih baris (untuk tindakan massal)",
+    "keys.open": "buka atau tutup rincian",
+    "keys.help": "tampilkan atau sembunyikan bantuan ini",
+    "keys.close": "Tutup",
+    "table.filter.search": "Cari teks",
+    "table.filter.kind": "Jenis unggahan",
+    "table.filter.category": "Kategori",
+    "table.filter.review": "Status tinjauan",
+    "table.filter.source": "Sumber",
+    "table.filter.reset": "Hapus saringan",
+    "table.export.all": "Ekspor semua ({n} baris)",
+    "table.export.filtered": "Ekspor yang tersaring ({n} dari {total})",
+    "table.select.all": "Pilih semua baris yang tampil",
+    "table.select.aria": "Pilih baris {line}",
+    "table.col.kind": "Jenis",
+    "table.col.review": "Tinjauan",
+    "bulk.aria": "Tindakan untuk baris terpilih",
+    "bulk.count": "{n} dipilih",
+    "bulk.correct": "Tandai benar",
+    "bulk.escalate": "Eskalasi",
+    "bulk.new": "Kembalikan ke baru",
+    "bulk.done": "{n} baris diperbarui.",
+    "review.by": "oleh {by}",
+    "history.heading": "Riwayat tinjauan",
+    "history.none": "Belum ada tindakan.",
+    "history.new": "dikembalikan ke baru",
+    "history.correct": "ditandai benar",
+    "history.corrected": "dikoreksi",
+    "history.escalated": "dieskalasi",
+    "history.feedback": "masukan dikirim",
+    "result.kind": "Jenis unggahan",
+    "result.next.question": "Cara membalas penanya",
+    "kind.full.report": "Laporan kasus — bukan tawaran yang perlu ditindak",
+    "kind.full.warning": "Peringatan atau edukasi — bukan tawaran yang perlu ditindak",
+    "kind.note.report": "Unggahan ini melaporkan kasus (kesaksian atau berita). Tanda bahaya ditampilkan sebagai konteks; ini bukan tawaran kerja untuk ditindak.",
+    "kind.note.warning": "Unggahan ini adalah peringatan atau edukasi. Tanda bahaya yang disebut adalah contoh, bukan tawaran kerja.",
+    "fb.label.placeholder": "Pilih kategori…",
+    "fb.label.predicted": "(prediksi model)",
+    "fb.need_label": "Pilih kategori yang benar terlebih dahulu.",
+    "fb.same_label": "Kategori ini sama dengan prediksi model. Gunakan \"Benar\", atau pilih alasan tentang tanda bahaya (terlewat / keliru)."
   },
   en: {
     "app.title": "Trafficking-Risk Job Advert Checker",
@@ -177,7 +215,7 @@ window.TPPO_I18N = {
     "banner.ok": "Service connected again.",
     "tabs.aria": "Checking mode",
     "tab.single": "Check one post",
-    "tab.batch": "Check a file",
+    "tab.batch": "Queue and files",
     "single.heading": "Check one post",
     "single.label": "Paste the text of a job-advert post",
     "single.help": "The text is only sent to this detector service. Press Ctrl+Enter to check.",
@@ -207,34 +245,7 @@ window.TPPO_I18N = {
     "result.next": "What to do next",
     "result.next.missing": "The next-step guidance could not be loaded.",
     "result.disclaimer": "This is an automated aid, not a legal finding. The final decision stays with the moderator.",
-    "level.rendah": "Low",
-    "level.sedang": "Medium",
-    "level.tinggi": "High",
-    "level.full.rendah": "Low risk",
-    "level.full.sedang": "Medium risk — check further",
-    "level.full.tinggi": "High risk of trafficking recruitment",
-    "label.high": "Trafficking-recruitment risk",
-    "label.other_scam": "Job fraud (not trafficking)",
-    "label.low": "No strong indication",
-    "flag.high_pay": "Implausible pay",
-    "flag.no_skills": "No skills required",
-    "flag.overseas": "Work abroad",
-    "flag.paid_travel": "Travel paid for",
-    "flag.nonprocedural": "Unofficial route",
-    "flag.private_contact": "Private-chat contact only",
-    "flag.urgency": "Time pressure",
-    "flag.demographic_targeting": "Targets age/looks/status",
-    "flag.fees_or_debt": "Up-front fees / debt",
-    "flag.document_control": "Documents withheld",
-    "flag.secrecy": "Asked to keep it secret",
-    "flag.vague_employer": "Unclear employer",
-    "flag.licensed_agency": "Licensed agency (P3MI/SIP2MI)",
-    "flag.official_programme": "Official government programme",
-    "flag.official_registration": "Official registration channel",
-    "flag.company_identity": "Clear company identity",
-    "flag.awareness_context": "Warning/awareness text",
     "batch.heading": "Check many posts from a file",
-    "batch.help": "A CSV file (with a column named text) or JSONL (one {\"id\": …, \"text\": …} object per line). The id column is optional.",
     "batch.drop": "Drop a file here, or",
     "batch.choose": "choose a file",
     "batch.file.label": "Choose a CSV or JSONL file",
@@ -246,7 +257,6 @@ window.TPPO_I18N = {
     "batch.paused": "Paused: {done} of {total} posts checked. Layanan tidak dapat dihubungi (the service cannot be reached) — press \"Try again\" to continue.",
     "batch.cancel": "Stop",
     "batch.cancelled": "Checking stopped.",
-    "batch.badrows": "{n} invalid rows were skipped (lines {lines}). The other rows were still checked.",
     "batch.badrows.details": "Details of the skipped rows",
     "batch.badrow.item": "Line {line}: {reason}",
     "batch.err.empty_file": "The file is empty.",
@@ -262,7 +272,6 @@ window.TPPO_I18N = {
     "row.err.nul": "text contains a NUL character",
     "row.err.quote": "unterminated quote",
     "row.err.service": "rejected by the service: {msg}",
-    "table.heading": "File results",
     "table.caption": "Results: showing {shown} of {total} rows",
     "table.filter.level": "Filter by level",
     "table.filter.flag": "Filter by flag",
@@ -314,6 +323,108 @@ window.TPPO_I18N = {
     "err.invalid": "Text rejected: {msg}",
     "footer.offline": "This page uses no outside resources: every file is served by this service.",
     "footer.privacy": "Post text is not stored unless you tick \"Store the text\" when sending a correction.",
-    "tip.close": "Close explanation"
+    "tip.close": "Close explanation",
+    "batch.help": "A CSV file (comma, semicolon or tab separated; a text column named text, teks, isi postingan…), JSONL (one {\"id\": …, \"text\": …} object per line), or plain text: one post per line, or per block separated by a blank line. id, url, account and date columns are carried along when present.",
+    "batch.badrows": "{n} invalid rows were skipped (lines {lines}). The other rows were still checked.",
+    "batch.badrows.one": "1 invalid row was skipped (line {lines}). The other rows were still checked.",
+    "batch.badrows.none_left": "{n} invalid rows (lines {lines}).",
+    "batch.badrows.none_left.one": "1 invalid row (line {lines}).",
+    "batch.done.one": "Done: 1 post checked from {name}.",
+    "table.heading": "Review queue",
+    "moderator.label": "Moderator name (optional)",
+    "pick.title": "Which column holds the post text?",
+    "pick.found": "No column named text in the first row. Columns found: {cols}",
+    "pick.column": "Text column",
+    "pick.col": "Column {n}",
+    "pick.header": "The first row is a header",
+    "pick.ok": "Use this column",
+    "pick.lines": "Each line is one post",
+    "queue.persistent": "The queue is kept in this browser and survives a reload.",
+    "queue.memory": "This browser does not allow storage: the queue is lost on reload.",
+    "queue.clear": "Empty the queue",
+    "queue.clear.confirm": "Remove {n} posts from the queue in this browser? Export first if you still need them.",
+    "queue.source.paste": "Pasted",
+    "queue.resumed": "{n} posts left unchecked",
+    "keys.button": "Keyboard shortcuts (?)",
+    "keys.title": "Keyboard shortcuts",
+    "keys.move": "next / previous row",
+    "keys.level": "set the level: low, medium, high (same as the model = correct, other = correction)",
+    "keys.escalate": "escalate",
+    "keys.select": "select the row (for bulk actions)",
+    "keys.open": "open or close the details",
+    "keys.help": "show or hide this help",
+    "keys.close": "Close",
+    "table.filter.search": "Search text",
+    "table.filter.kind": "Post kind",
+    "table.filter.category": "Category",
+    "table.filter.review": "Review state",
+    "table.filter.source": "Source",
+    "table.filter.reset": "Clear filters",
+    "table.export.all": "Export all ({n} rows)",
+    "table.export.filtered": "Export filtered ({n} of {total})",
+    "table.select.all": "Select all rows shown",
+    "table.select.aria": "Select row {line}",
+    "table.col.kind": "Kind",
+    "table.col.review": "Review",
+    "bulk.aria": "Actions for the selected rows",
+    "bulk.count": "{n} selected",
+    "bulk.correct": "Mark correct",
+    "bulk.escalate": "Escalate",
+    "bulk.new": "Back to new",
+    "bulk.done": "{n} rows updated.",
+    "review.by": "by {by}",
+    "history.heading": "Review history",
+    "history.none": "Nothing done yet.",
+    "history.new": "set back to new",
+    "history.correct": "marked correct",
+    "history.corrected": "corrected",
+    "history.escalated": "escalated",
+    "history.feedback": "feedback sent",
+    "result.kind": "Post kind",
+    "result.next.question": "How to reply to the person who asked",
+    "kind.full.report": "Case report — not an offer to act on",
+    "kind.full.warning": "Warning or awareness — not an offer to act on",
+    "kind.note.report": "This post reports a case (testimony or news). Its red flags are shown as context; it is not a job offer to act on.",
+    "kind.note.warning": "This post is a warning or awareness message. The red flags it names are examples, not a job offer.",
+    "fb.label.placeholder": "Choose a category…",
+    "fb.label.predicted": "(model's prediction)",
+    "fb.need_label": "Choose the correct category first.",
+    "fb.same_label": "This is the category the model predicted. Use \"Correct\", or choose a reason about the flags (missed / false)."
   }
 };
+
+let lang = "id";
+
+export function getLang() { return lang; }
+export function setLang(l) { lang = l === "en" ? "en" : "id"; return lang; }
+
+/** The UI string ``key`` in the current language, with {name} placeholders filled from ``params``. */
+export function t(key, params) {
+  const table = STRINGS[lang] || {};
+  let s = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : STRINGS.id[key];
+  if (s === undefined) s = word(key, lang);
+  if (params) {
+    s = s.replace(/\{(\w+)\}/g, (m, name) =>
+      (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m));
+  }
+  return s;
+}
+
+/** Plural-aware: ``key + ".one"`` when n is 1 and that key exists, else ``key``. */
+export function tn(key, n, params) {
+  const one = key + ".one";
+  const has = Object.prototype.hasOwnProperty.call(STRINGS[lang] || {}, one)
+    || Object.prototype.hasOwnProperty.call(STRINGS.id, one);
+  return t(n === 1 && has ? one : key, Object.assign({ n }, params || {}));
+}
+
+/** Fill the static page's data-i18n, data-i18n-placeholder and data-i18n-aria attributes. */
+export function applyStatic(root = document) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.getAttribute("data-i18n"));
+  for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
+    node.setAttribute("placeholder", t(node.getAttribute("data-i18n-placeholder")));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-aria]")) {
+    node.setAttribute("aria-label", t(node.getAttribute("data-i18n-aria")));
+  }
+}
