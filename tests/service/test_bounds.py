@@ -18,7 +18,7 @@ from service.scoring import Overloaded, Scorer
 
 OTHER_KEY = "other-client-key-0123456789"
 HOSTILE = "🇰🇭 " * 5000  # 15,000 characters, 5,000 hits of one flag
-MONEY = "$1000 USD " * 100  # 1,000 characters, 100 money amounts: a ~20 kB record
+MONEY = "$1000 USD " * 100  # 1,000 characters, 100 money amounts (20 kept: a ~5 kB record)
 
 
 def test_a_hostile_post_lists_capped_evidence_and_counts_the_rest(client: TestClient) -> None:
@@ -49,7 +49,13 @@ def test_a_batch_response_stops_at_max_response_bytes_and_names_the_items_left_o
 
 def test_a_single_result_over_max_response_bytes_is_refused_naming_the_limit(
         make_client: Callable[..., TestClient]) -> None:
-    client = make_client(max_response_bytes=64 * 1024)
+    # The core caps a record (evidence, counter evidence, money) well below the smallest limit Settings accepts
+    # (64 KiB), so the limit is lowered on the running app to reach this defence in depth.
+    from service.deps import get_settings
+
+    client = make_client()
+    small = client.app.state.settings.model_copy(update={"max_response_bytes": 6 * 1024})  # 7 kB record
+    client.app.dependency_overrides[get_settings] = lambda: small
     err = assert_error(client.post("/v1/score", json={"text": "$1000 USD " * 2000}), 422, "response_too_large")
     assert err["limit"] == "max_response_bytes"
     assert client.post("/v1/score", json={"text": MONEY, "explain": False}).status_code == 200
