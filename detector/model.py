@@ -129,6 +129,22 @@ def build_tfidf_baseline(random_state: int = 0) -> Pipeline:
     ])
 
 
+def text_model(*, C: float = 4.0, random_state: int = 0, char_ngrams: bool = True, word_features: int = 40_000,
+               char_features: int = 60_000) -> Pipeline:
+    """Stemmed-word (1-2) and character (3-5) TF-IDF → class-weighted logistic regression."""
+    parts: list[tuple[str, Any]] = [
+        ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
+                                  max_features=word_features, dtype=np.float32)),
+    ]
+    if char_ngrams:
+        parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalized_text,
+                                               lowercase=False, sublinear_tf=True, min_df=3,
+                                               max_features=char_features, dtype=np.float32)))
+    return Pipeline([("features", FeatureUnion(parts)),
+                     ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=3000,
+                                                random_state=random_state))])
+
+
 class TextRuleStack(ClassifierMixin, BaseEstimator):
     """Stacked model: out-of-fold class probabilities of the text model (stemmed-word and character
     TF-IDF + logistic regression) and the indicator features feed a gradient-boosted meta-model,
@@ -152,18 +168,7 @@ class TextRuleStack(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _text_model(self) -> Pipeline:
-        parts: list[tuple[str, Any]] = [
-            ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
-                                      max_features=40_000, dtype=np.float32)),
-        ]
-        if self.char_ngrams:
-            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
-                                                   preprocessor=normalized_text, lowercase=False,
-                                                   sublinear_tf=True, min_df=3, max_features=60_000,
-                                                   dtype=np.float32)))
-        return Pipeline([("features", FeatureUnion(parts)),
-                         ("clf", LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000,
-                                                    random_state=self.random_state))])
+        return text_model(C=self.C, char_ngrams=self.char_ngrams, random_state=self.random_state)
 
     def _meta_model(self, n_splits: int) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier

@@ -41,25 +41,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from detector.features import IndicatorFeatures, analyses
 from detector.model import _single_openmp_thread
+from detector.model import text_model as shared_text_model
 from detector.result import KINDS
 from detector.risk_features import CLAIM_WORDS, RiskFeatures, without_claims
-from detector.text import StemmedWords, normalized_text
+from detector.text import normalized_text
 
 CLASSES = ("high", "low", "other_scam")
 
 
 def text_model(*, C: float = 4.0, random_state: int = 0) -> Pipeline:
-    """Stemmed words (1-2) and characters (3-5) → 3-class logistic regression."""
-    union = FeatureUnion([
-        ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
-                                  max_features=30_000, dtype=np.float32)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalized_text,
-                                  lowercase=False, sublinear_tf=True, min_df=3, max_features=40_000,
-                                  dtype=np.float32)),
-    ])
-    return Pipeline([("features", union),
-                     ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=3000,
-                                                random_state=random_state))])
+    """Stemmed words (1-2) and characters (3-5) → 3-class logistic regression (smaller vocabularies than
+    the stacked model's: the risk model reads only its P(high))."""
+    return shared_text_model(C=C, random_state=random_state, word_features=30_000, char_features=40_000)
 
 
 def kind_model(*, C: float = 8.0, random_state: int = 0) -> Pipeline:
