@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from detector.result import ScoreResult
 
 __all__ = ["Detector", "InvalidTextError", "ScoreResult"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY = {
     "Detector": "detector.detector",
