@@ -13,7 +13,7 @@ Three parts, each answering one question:
 * **fraud** P(other_scam | not high): trees over every indicator column and the text model's three
   probabilities (job fraud has its own red flags: tasks, deposits, fees to apply, a known company's
   name). The three class probabilities are P(high), (1 - P(high)) * P(fraud) and the rest.
-* **kind** (offer, question, report, warning, other): word and character TF-IDF + logistic regression.
+* **kind** (offer, question, report, warning, other): word TF-IDF + logistic regression.
   Voice is exactly what the style of a text shows, so here a text model is the right tool; it reads the
   text with claims of legitimacy blanked, so a claim cannot make an advert look like a warning. A text that
   describes no particular offer (its kind is ``warning`` or ``other``) has no offer risk: its P(high) and
@@ -56,16 +56,12 @@ def text_model(*, C: float = 4.0, random_state: int = 0) -> Pipeline:
 
 
 def kind_model(*, C: float = 8.0, random_state: int = 0) -> Pipeline:
-    """Words (1-2, as written: "saya", "ditawari", "korban", "?") and characters → kind."""
-    union = FeatureUnion([
-        ("words", TfidfVectorizer(preprocessor=normalized_text, lowercase=False, token_pattern=r"(?u)\b\w+\b|\?",
-                                  ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=30_000,
-                                  dtype=np.float32)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), preprocessor=normalized_text,
-                                  lowercase=False, sublinear_tf=True, min_df=3, max_features=30_000,
-                                  dtype=np.float32)),
-    ])
-    return Pipeline([("features", union),
+    """Words (1-2, as written: "saya", "ditawari", "korban", "?") → kind. Character n-grams added 0.4
+    points of out-of-fold kind accuracy on the real-case training rows (0.969 → 0.973) for 6x the cost
+    per post (49 → 330 µs through scikit-learn), so they are left out."""
+    words = TfidfVectorizer(preprocessor=normalized_text, lowercase=False, token_pattern=r"(?u)\b\w+\b|\?",
+                            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=30_000, dtype=np.float32)
+    return Pipeline([("features", FeatureUnion([("words", words)])),
                      ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=3000,
                                                 random_state=random_state))])
 

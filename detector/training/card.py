@@ -125,7 +125,9 @@ def render_report(meta: dict[str, Any]) -> str:
              f"training only and never appear in a test or reported fold.", "",
              f"Training rows: {d['train_rows']} {d['label_counts_train']}; held-out test rows: {d['test_rows']} "
              f"{d['label_counts_test']}.", "",
-             "Thresholds were chosen on out-of-fold predictions of the training split, never on the test split.", ""]
+             "Thresholds were chosen on out-of-fold predictions of the "
+             f"{meta['metrics']['cross_validation'].get('thresholds_from', 'training split')}, never on a test split "
+             "(the baselines' too).", ""]
     real = meta["metrics"].get("real_cases")
     if real:
         lines += voice_lines("Held-out real cases by voice (the shipped model; split by case)", real)
@@ -186,7 +188,7 @@ def _model_text(meta: dict[str, Any]) -> str:
         "- **Job fraud**, P(other_scam | not high): gradient-boosted trees over every indicator column and the "
         "text model's three probabilities; the class probabilities are P(high), (1 - P(high)) · P(fraud) and "
         "the rest.\n"
-        "- **Kind**: word (1-2) and character (2-4) TF-IDF + logistic regression. Voice is what a text's style "
+        "- **Kind**: word (1-2) TF-IDF + logistic regression, reading the text with claims blanked. Voice is what a text's style "
         "shows, so here a text model is the right tool; risk never reads it.\n\n"
         "**How voice is kept from carrying risk.** (1) The risk model never reads `awareness_context` (news, "
         "court and warning words), and its text column reads the post with those words blanked. (2) Training "
