@@ -28,6 +28,9 @@ def test_golden_post_gets_expected_level(detector: Detector, row: dict[str, str]
         assert res.risk_level == expect, res.summary("en")
     if row["label"] == "high":
         assert res.label == "high"
+    if "expect_kind" in row:
+        assert res.kind == row["expect_kind"]
+        assert res.needs_action == (res.risk_level == "tinggi" and row["expect_kind"] in ("offer", "question"))
 
 
 def test_golden_scam_posts_are_told_apart_from_trafficking(detector: Detector) -> None:
