@@ -1,14 +1,14 @@
 """Poster adverts with known text, rendered from written adverts: the fixture set of the OCR benchmark
 (``bench_ocr.py``) and, a few of them, of the tests.
 
-    python benchmarks/posters.py --out out/posters            # 48 posters + posters.jsonl
+    python benchmarks/posters.py --out out/posters            # 48 posters (9 photographed) + posters.jsonl
     python benchmarks/posters.py --out out/posters --n 8
 
 Each poster draws one advert from ``data/seed_adverts.jsonl`` (every label, deterministic by seed):
 a headline (the first words, large and bold) over a coloured band, the body wrapped below, the
 contact line in small print, one or two colour emoji as decoration; varied fonts (DejaVu, Liberation:
 sans, serif, condensed, mono), colours (light and dark backgrounds, coloured bands, gradients), sizes
-(720-1080 pixels wide), a rotation of up to 2.5°, and JPEG at quality 35-85. One poster in six is
+(720-1080 pixels wide), a rotation of up to 2.5°, and JPEG at quality 35-85. One poster in five is
 "photographed": a screen taken at an angle (perspective), out of focus (blur), with uneven light and
 sensor noise. ``posters.jsonl`` holds per poster: ``file``, ``text`` (exactly the text drawn, without
 the decorative emoji), the source advert's ``id``, ``source_text``, ``label``, ``style`` and
@@ -213,7 +213,7 @@ def photograph(img: Any, rng: random.Random) -> Any:
     return Image.fromarray(arr)
 
 
-def make_set(out: Path, n: int = 48, seed: int = 7, photo_every: int = 6) -> list[Poster]:
+def make_set(out: Path, n: int = 48, seed: int = 7, photo_every: int = 5) -> list[Poster]:
     """Render ``n`` posters into ``out`` (JPEG, or PNG for one in eight) and write ``out/posters.jsonl``."""
     out.mkdir(parents=True, exist_ok=True)
     posters = []

@@ -8,6 +8,7 @@ count from the header alone (Pillow opens lazily), and only then decoded. A 200-
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,11 @@ def _what_is(head: bytes) -> str:
     return "unknown data"
 
 
+def _bomb(exc: Exception) -> str:
+    """Pillow's decompression-bomb message, without its advice to the programmer."""
+    return "the image declares " + str(exc).partition("Image size (")[2].partition(")")[0] + " (a decompression bomb?)"
+
+
 def _pil() -> Any:
     try:
         from PIL import Image
@@ -97,9 +103,11 @@ def open_image(data: bytes, limits: ImageLimits | None = None) -> Image:
     if not data:
         raise ImageError("the image is empty (0 bytes)", "unreadable_image")
     try:
-        img = Image.open(io.BytesIO(data))  # reads the header only
+        with warnings.catch_warnings():  # Pillow's bomb warning: the pixel limit below is ours
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))  # reads the header only
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"the image declares too many pixels: {exc}", "image_too_large") from None
+        raise ImageError(f"{_bomb(exc)}; the limit is {limits.max_pixels:,} pixels", "image_too_large") from None
     except (OSError, ValueError, SyntaxError):  # UnidentifiedImageError is an OSError
         raise ImageError(f"not a PNG, JPEG or WebP image (the data looks like {_what_is(data[:8])})",
                          "unreadable_image") from None
@@ -122,7 +130,7 @@ def open_image(data: bytes, limits: ImageLimits | None = None) -> Image:
             return canvas.convert("RGB")
         return img.convert("RGB")
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"the image declares too many pixels: {exc}", "image_too_large") from None
+        raise ImageError(f"{_bomb(exc)}; the limit is {limits.max_pixels:,} pixels", "image_too_large") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         why = "truncated" if "truncated" in str(exc) else "corrupt"
         raise ImageError(f"the {fmt} image is {why} and cannot be decoded ({exc})", "unreadable_image") from None

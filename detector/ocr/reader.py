@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MIN_TEXT_CHARS = 4
 
 
-def read_image(data: bytes | str | Path, mode: Mode = "full", limits: ImageLimits | None = None) -> Reading:
+def read_image(data: bytes | str | Path, mode: Mode = "grey", limits: ImageLimits | None = None) -> Reading:
     """The text on the image (``data``: its bytes, or a path) with every word's box and offsets.
     Raises :class:`ImageError` with a code (see there), ``no_text_found`` included."""
     require_tesseract()  # before decoding: a machine without Tesseract says so, whatever the image
@@ -54,7 +54,7 @@ def with_image(result: ScoreResult, reading: Reading, mode: Mode) -> ScoreResult
     return replace(result, extra=extra)
 
 
-def score_image(detector: Detector, data: bytes | str | Path, *, id: str | None = None, mode: Mode = "full",
+def score_image(detector: Detector, data: bytes | str | Path, *, id: str | None = None, mode: Mode = "grey",
                 limits: ImageLimits | None = None) -> ScoreResult:
     """Read the image and score its text; raises :class:`ImageError` (or
     :class:`~detector.validation.InvalidTextError` for a reading the core refuses, e.g. too long)."""
