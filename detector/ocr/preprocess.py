@@ -14,10 +14,11 @@ print at 12 pixels beside a 150-pixel headline. Steps, by ``mode``:
   becomes dark on white, and red text on a green band of the same brightness, which greyscale turns
   into one grey, keeps its contrast. Uneven light on a photographed screen is flattened too.
 
-Measured on the 48 posters of ``benchmarks/posters.py`` (``bench_ocr.py``): ``grey`` reads screens
-best (mean CER 0.040 against 0.052 with ``none`` and 0.083 with ``full``) and photographed screens
-far better than ``none`` (0.094 against 0.466); ``full`` wins on the mean of photographed screens
-(0.061) but loses headlines on flat colour bands, so it is kept as an option, not the default.
+Measured on the 48 posters of ``benchmarks/posters.py`` (``bench_ocr.py``, 39 screens and 9
+photographed screens): ``grey`` reads screens best (mean CER 0.045 against 0.055 with ``none`` and
+0.068 with ``full``) and photographed screens far better than ``none`` (0.105 against 0.328);
+``full`` is a little better on photographed screens (0.092) but worse on screens, where it can lose a
+headline on a flat colour band, so it is an option, not the default.
 
 Boxes are always reported in the decoded image's pixels: :func:`prepare` returns the scale it applied.
 ``benchmarks/bench_ocr.py`` measures each mode."""
