@@ -170,6 +170,8 @@ def highlight(text: str, res: Any) -> str:
               help="Output file (.jsonl, .csv, .tsv, .parquet; .gz for text) or, with --engine, a folder.")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="id", show_default=True)
+@click.option("--image-field", default=None,
+              help="Score the poster images whose paths are in this column (e.g. image_path) instead of texts.")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
               help="Format of IN when its name does not tell (e.g. CSV on stdin).")
 @click.option("--out-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
@@ -189,12 +191,14 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--chunk-size", type=click.IntRange(min=1), default=1024, show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str | None, out_format: str | None,
+def scan(inp: str, out: str, text_field: str, id_field: str, image_field: str | None, input_format: str | None,
+         out_format: str | None,
          rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
          scheduler: str | None, master: str | None, resume: bool, report: str | None, summary_json: str | None,
          chunk_size: int, progress: bool | None, quiet: bool) -> None:
     """Score every post in IN (JSONL, CSV, TSV or Parquet, optionally gzip; '-' is stdin; with
-    --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file."""
+    --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file.
+    IN may also be poster images: a folder, a glob or a .txt list of PNG/JPEG/WebP files (local engine)."""
     import os
 
     from detector.batch.formats import ScanInputError
@@ -207,13 +211,15 @@ def scan(inp: str, out: str, text_field: str, id_field: str, input_format: str |
         raise click.BadParameter("--scheduler needs --engine dask, --master needs --engine spark")
     jobs = jobs or os.cpu_count() or 1
     show = False if quiet else wanted(progress)
+    if engine != "local" and image_field:
+        raise click.BadParameter("image scans run on the local engine", param_hint="--image-field")
     try:
         if engine == "local":
             from detector.batch.local import scan as run_scan
 
             summary = run_scan(_load(model), inp, out, text_field=text_field, id_field=id_field, rejects=rejects,
                                batch_size=chunk_size, explain=not compact, jobs=jobs, resume=resume,
-                               input_format=input_format, progress=show)
+                               input_format=input_format, progress=show, image_field=image_field)
         else:
             summary = _scan_engine(engine, inp, out, model=model, text_field=text_field, id_field=id_field,
                                    explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.batch import checkpoint as ckpt
-from detector.batch.formats import ScanInputError, input_source, output_format
+from detector.batch.formats import ScanInputError, Source, input_source, output_format
+from detector.batch.images import IMAGE_CHUNK_SIZE, ImageListReader, check_ocr, image_paths, image_row_problem
 from detector.batch.pool import ChunkScorer, Task
 from detector.batch.progress import Progress
 from detector.batch.readers import Row, RowReader
@@ -34,7 +35,8 @@ class Chunk:
     total_estimate: int | None
 
 
-def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
+def chunks(reader: RowReader | ImageListReader, size: int, skip: int = 0,
+           problem_of: Callable[[Row], tuple[str, str] | None] = row_problem) -> Iterator[Chunk]:
     rows_upto = skip
     it = reader.rows(skip)
     while True:
@@ -43,7 +45,7 @@ def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
             return
         valid, rejects = [], []
         for r in block:
-            problem = row_problem(r)
+            problem = problem_of(r)
             if problem:
                 rejects.append(reject_record(r.n, r.id, problem))
             else:
@@ -57,22 +59,35 @@ def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
 def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id_field: str = "id",
          rejects: str | None = None, batch_size: int = 1024, explain: bool = True, jobs: int = 1,
          resume: bool = False, input_format: str | None = None, progress: bool = False,
-         on_chunk: Callable[[int], None] | None = None) -> ScanSummary:
+         on_chunk: Callable[[int], None] | None = None, image_field: str | None = None) -> ScanSummary:
     """Score every row of ``inp`` into ``out`` (format from its name), rejected rows into
-    ``rejects`` (default ``OUT.rejects.jsonl``). ``on_chunk(k)`` is a test hook called after the
-    k-th chunk is written and before it is checkpointed."""
+    ``rejects`` (default ``OUT.rejects.jsonl``). Images (a folder, glob or ``.txt`` list of them, or
+    the ``image_field`` column of a table) are read with Tesseract first: see ``batch/images.py``.
+    ``on_chunk(k)`` is a test hook called after the k-th chunk is written and before it is checkpointed."""
     t0 = time.perf_counter()
-    src = input_source(inp, input_format)
+    listed = image_paths(inp) if image_field is None and input_format is None else None
+    images = listed is not None or image_field is not None
+    if images:
+        check_ocr()
+        batch_size = min(batch_size, IMAGE_CHUNK_SIZE)
+    src = Source(inp, "images") if listed is not None else input_source(inp, input_format)
     out_fmt, out_gz = output_format(out)
     if os.path.isdir(out):
         raise ScanInputError(f"--out {out} is a directory; name an output file (directories are for --engine)")
     paths = ckpt.ScanPaths(out, rejects or f"{out}.rejects.jsonl")
     for p in (paths.out, paths.rejects):
         Path(p).resolve().parent.mkdir(parents=True, exist_ok=True)
-    fp = ckpt.fingerprint(src, text_field=text_field, id_field=id_field, explain=explain, output=out_fmt,
-                          output_gzip=out_gz, model_sha256=detector.bundle.sha256)
+    reader: RowReader | ImageListReader
+    if listed is not None:
+        reader = ImageListReader(inp, listed)
+        fp = {**reader.fingerprint(), "id_field": id_field}
+    else:  # opened here: fails on unreadable input, before any output
+        reader = RowReader(src, image_field or text_field, id_field)
+        fp = ckpt.fingerprint(src, text_field=text_field, id_field=id_field)
+        if image_field is not None:
+            fp["image_field"] = image_field
+    fp.update(explain=explain, output=out_fmt, output_gzip=out_gz, model_sha256=detector.bundle.sha256)
     state = ckpt.load(paths.checkpoint, fp) if resume else None
-    reader = RowReader(src, text_field, id_field)  # fails here on unreadable input, before any output
     if state is None:
         ckpt.remove(paths)
     sink = make_sink(out_fmt, paths.partial, out_gz)
@@ -87,8 +102,12 @@ def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id
     bar.update(skip)
     try:
         with ChunkScorer(detector, jobs) as scorer:
-            task_of: Callable[[Chunk], Task] = lambda c: (c.valid, explain)  # noqa: E731
-            for k, (chunk, results) in enumerate(scorer.imap(chunks(reader, batch_size, skip), task_of), 1):
+            base = "" if listed is not None or src.is_stdin or src.is_url else os.path.dirname(inp)
+            task_of: Callable[[Chunk], Task] = (
+                (lambda c: (c.valid, explain, base)) if images else (lambda c: (c.valid, explain)))  # noqa: E731
+            problem_of = image_row_problem if images else row_problem
+            for k, (chunk, results) in enumerate(
+                    scorer.imap(chunks(reader, batch_size, skip, problem_of), task_of), 1):
                 records = [r for r in results if not is_reject(r)]
                 chunk_rejects = chunk.rejects
                 if len(records) < len(results):  # rows whose scoring failed, in row order with the others
@@ -97,7 +116,7 @@ def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id
                 rej.write(chunk_rejects)
                 texts = {n: t for n, _, t in chunk.valid}
                 for rec in records:
-                    summary.add_record(rec, texts[rec["row"]])
+                    summary.add_record(rec, rec["ocr"]["text"] if images else texts[rec["row"]])
                 for r in chunk_rejects:
                     summary.add_reject(r["code"])
                 if on_chunk is not None:
