@@ -63,7 +63,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("detector serve did not start:\n" + (tmp / "server.log").read_text(errors="replace")[-3000:])
+                log_text = (tmp / "server.log").read_text(errors="replace")
+                pytest.fail("detector serve did not start:\n" + log_text[-3000:])
             try:
                 with urllib.request.urlopen(base + "/readyz", timeout=2) as resp:
                     if resp.status == 200:
