@@ -117,3 +117,16 @@ def test_when_tesseract_is_missing_then_images_fail_clearly_and_texts_still_scor
     finally:
         monkeypatch.undo()
         engine.tesseract_problem.cache_clear()
+
+
+def test_when_tesseract_runs_past_its_time_limit_then_it_is_killed_and_the_error_is_ocr_failed(
+        poster_set: tuple[Path, list[dict[str, Any]]]) -> None:
+    need_tesseract()
+    from PIL import Image
+
+    from detector.ocr.engine import read_words
+
+    folder, rows = poster_set
+    with pytest.raises(ImageError) as err:
+        read_words(Image.open(folder / rows[0]["file"]).convert("L"), timeout_s=0.01)
+    assert err.value.code == "ocr_failed" and "within 0.01 s" in str(err.value)
