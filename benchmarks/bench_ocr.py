@@ -2,6 +2,7 @@
 and what that does to the score, per pre-processing mode, screens and photographed screens apart.
 
     python benchmarks/bench_ocr.py                        # 48 posters in out/posters, modes none, grey, full
+    python benchmarks/bench_ocr.py --modes none,grey,full,best   # best reads each image twice
     python benchmarks/bench_ocr.py --n 16 --modes full    # quicker
     python benchmarks/bench_ocr.py --jsonl out/ocr.jsonl  # also every poster's numbers
 

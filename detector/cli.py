@@ -46,7 +46,7 @@ _IMAGE_OPTION = click.option(
     "--image", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Read the advert from a poster image (PNG, JPEG, WebP) with Tesseract instead of TEXT.")
 _PREPROCESS_OPTION = click.option(
-    "--preprocess", type=click.Choice(["none", "grey", "full"]), default="grey", show_default=True,
+    "--preprocess", type=click.Choice(["none", "grey", "full", "best"]), default="grey", show_default=True,
     help="Image pre-processing before reading (see detector/ocr/preprocess.py).")
 
 

@@ -50,6 +50,7 @@ class Reading:
     words: tuple[Word, ...]
     width: int
     height: int
+    preprocess: str = ""  # the pre-processing mode the words were read with
 
     @property
     def mean_confidence(self) -> float:

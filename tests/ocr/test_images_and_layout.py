@@ -105,3 +105,28 @@ def test_when_mode_is_none_then_the_image_is_read_as_it_is() -> None:
     assert prepare(img, "none") == (img, 1.0)
     with pytest.raises(ValueError, match="pre-processing mode"):
         prepare(img, "sharpen")  # type: ignore[arg-type]
+
+
+def test_when_a_jpeg_carries_an_exif_rotation_then_it_is_decoded_upright_as_browsers_show_it() -> None:
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (300, 100), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif.tobytes())
+    assert open_image(buf.getvalue()).size == (100, 300)  # boxes are reported in this upright frame
+
+
+def test_when_two_readings_are_compared_then_the_one_with_more_sure_letters_is_more_legible() -> None:
+    from detector.ocr.reader import legibility
+
+    def reading(*words: tuple[str, float]) -> object:
+        return assemble([RawWord(t, c, 0, 0, 10, 10, 1, 1, 1) for t, c in words], 1.0, 100, 100)
+
+    lost_headline = reading(("gaji", 95), ("15jt", 93))
+    whole = reading(("LOKER", 91), ("KAMBOJA", 90), ("gaji", 95), ("15jt", 93))
+    noisy = reading(("gaji", 95), ("15jt", 93), ("~a%Ee", 20), ("oo", 35))
+    assert legibility(whole) > legibility(lost_headline) == legibility(noisy) == 8  # type: ignore[arg-type]
