@@ -213,6 +213,12 @@ def scan(inp: str, out: str, text_field: str, id_field: str, image_field: str | 
     show = False if quiet else wanted(progress)
     if engine != "local" and image_field:
         raise click.BadParameter("image scans run on the local engine", param_hint="--image-field")
+    if engine != "local":
+        from detector.batch.images import image_paths
+
+        if image_paths(inp) is not None:
+            raise click.BadParameter(f"{inp} names images; image scans run on the local engine (--engine local)",
+                                     param_hint="--engine")
     try:
         if engine == "local":
             from detector.batch.local import scan as run_scan

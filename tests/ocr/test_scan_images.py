@@ -112,3 +112,10 @@ def test_when_a_txt_file_lists_image_paths_then_each_listed_image_is_a_row(folde
     assert code == 0, output
     assert (summary["scored"], summary["rejected"]) == (1, 1)
     assert _lines(Path(f"{out}.rejects.jsonl"))[0]["code"] == "unreadable_image"
+
+
+@pytest.mark.parametrize("args", [["--engine", "dask"], ["--engine", "spark"]])
+def test_when_images_are_given_to_a_cluster_engine_then_the_scan_says_they_run_locally(
+        folder: Path, tmp_path: Path, args: list[str]) -> None:
+    res = CliRunner().invoke(main, ["scan", str(folder), "--out", str(tmp_path / "out"), *args])
+    assert res.exit_code == 2 and "image scans run on the local engine" in res.output
