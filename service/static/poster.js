@@ -115,7 +115,8 @@ async function check(file) {
   try {
     const body = new FormData();
     body.append("image", file, file.name || "poster");
-    const [dataUrl, resp] = await Promise.all([readAsDataUrl(file), fetch("v1/score/image", { method: "POST", body })]);
+    const [dataUrl, resp] = await Promise.all([readAsDataUrl(file), fetch("v1/score/image", {
+      method: "POST", body, headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })]);
     const data = await resp.json().catch(() => ({}));
     if (!resp.ok) {
       $("poster-result").hidden = true;
