@@ -119,3 +119,35 @@ def test_when_images_are_given_to_a_cluster_engine_then_the_scan_says_they_run_l
         folder: Path, tmp_path: Path, args: list[str]) -> None:
     res = CliRunner().invoke(main, ["scan", str(folder), "--out", str(tmp_path / "out"), *args])
     assert res.exit_code == 2 and "image scans run on the local engine" in res.output
+
+
+def test_when_an_image_scan_is_interrupted_then_resume_finishes_it_without_reading_an_image_twice(
+        folder: Path, tmp_path: Path) -> None:
+    need_tesseract()
+    from detector import Detector
+    from detector.batch.local import scan
+
+    class Stop(Exception):
+        pass
+
+    def stop(k: int) -> None:
+        if k == 1:
+            raise Stop
+
+    det = Detector.load()
+    ref, out = tmp_path / "ref.jsonl", tmp_path / "out.jsonl"
+    scan(det, str(folder), str(ref))
+    with pytest.raises(Stop):  # after the first chunk of 4 images was written, before its checkpoint
+        scan(det, str(folder), str(out), on_chunk=stop)
+    calls: list[int] = []
+    summary = scan(det, str(folder), str(out), resume=True, on_chunk=calls.append)
+    assert len(calls) == 2  # nothing was checkpointed: both chunks again, once each
+    with pytest.raises(Stop):
+        scan(det, str(folder), str(tmp_path / "b.jsonl"), on_chunk=lambda k: k == 2 and stop(1))
+    calls = []
+    scan(det, str(folder), str(tmp_path / "b.jsonl"), resume=True, on_chunk=calls.append)
+    assert len(calls) == 1  # the first chunk was checkpointed: only the second is read again
+    for got in (out, tmp_path / "b.jsonl"):
+        assert got.read_bytes() == ref.read_bytes()
+        assert Path(f"{got}.rejects.jsonl").read_bytes() == Path(f"{ref}.rejects.jsonl").read_bytes()
+    assert (summary.rows_read, summary.scored, summary.rejected) == (6, 3, 3)
