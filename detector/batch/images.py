@@ -73,7 +73,9 @@ class ImageListReader:
 
     def __init__(self, inp: str, paths: list[str]) -> None:
         if not paths:
-            raise ScanInputError(f"{inp}: no PNG, JPEG or WebP images found")
+            hint = (" (a folder of JSONL, CSV or Parquet files needs --engine dask or spark)"
+                    if os.path.isdir(inp) else "")
+            raise ScanInputError(f"{inp}: no PNG, JPEG or WebP images found{hint}")
         self.src = Source(inp, "images")
         self.paths = paths
         self.total_rows: int | None = len(paths)
