@@ -59,6 +59,7 @@ def serve(workers: int, scoring: str, model: str | None, log_dir: Path) -> Itera
         "DETECTOR_ENVIRONMENT": "development",
         "DETECTOR_FEEDBACK_DB": str(log_dir / "bench-feedback.db"),
         "DETECTOR_RATE_LIMIT_PER_MINUTE": "0",  # one client on one address: the limiter would be measured
+        "DETECTOR_SCORE_CHARS_PER_MINUTE": "0",  # likewise its budget of characters
         "DETECTOR_SCORING": scoring,
         "DETECTOR_ACCESS_LOG": "true",  # as in production: one JSON line per request (to a file here)
     })

@@ -100,12 +100,17 @@ def explain(text: str | None, image: Path | None, preprocess: str, model: str | 
     raw, res = _text_or_image(det, text, image, preprocess)
     colour = _LEVEL_COLOUR[res.risk_level]
     click.echo(click.style(f" {res.risk_level.upper()} ", bg=colour, fg="white", bold=True)
-               + f"  risk_score={res.risk_score:.3f}  label={res.label}  model={res.model_version}")
+               + f"  risk_score={res.risk_score:.3f}  label={res.label}  kind={res.kind}  model={res.model_version}")
     click.echo(res.summary(lang))
     ocr = res.extra.get("ocr")
     if ocr:
         click.echo(f"read from {image} ({ocr['width']}×{ocr['height']}) by {ocr['engine']} {ocr['engine_version']}, "
                    f"{ocr['words']} words, mean confidence {ocr['mean_confidence']:.0f}/100")
+    if res.risk_level == "tinggi" and not res.needs_action:
+        click.echo("(Not a post to act on: it reports or warns about an offer; its red flags are shown below.)"
+                   if lang == "en" else
+                   "(Bukan postingan untuk ditindak: teks ini melaporkan atau memperingatkan tentang sebuah tawaran; "
+                   "tanda bahayanya tetap ditampilkan di bawah.)")
     click.echo()
     click.echo(highlight(raw, res))
     click.echo()
@@ -169,7 +174,8 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--out", required=True,
               help="Output file (.jsonl, .csv, .tsv, .parquet; .gz for text) or, with --engine, a folder.")
 @click.option("--text-field", default="text", show_default=True)
-@click.option("--id-field", default="id", show_default=True)
+@click.option("--id-field", default=None,
+              help="Field of the post id (default: 'id', where rows have it; a field named here must exist).")
 @click.option("--image-field", default=None,
               help="Score the poster images whose paths are in this column (e.g. image_path) instead of texts.")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
@@ -191,19 +197,22 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--chunk-size", type=click.IntRange(min=1), default=1024, show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan(inp: str, out: str, text_field: str, id_field: str, image_field: str | None, input_format: str | None,
-         out_format: str | None,
-         rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
-         scheduler: str | None, master: str | None, resume: bool, report: str | None, summary_json: str | None,
-         chunk_size: int, progress: bool | None, quiet: bool) -> None:
+@click.option("--max-reject-rate", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Fail (exit 1, outputs kept) when a larger share of the rows is rejected.")
+def scan(inp: str, out: str, text_field: str, id_field: str | None, image_field: str | None,
+         input_format: str | None, out_format: str | None, rejects: str | None, model: str | None, compact: bool,
+         jobs: int | None, engine: str, scheduler: str | None, master: str | None, resume: bool, report: str | None,
+         summary_json: str | None,
+         chunk_size: int, progress: bool | None, quiet: bool, max_reject_rate: float) -> None:
     """Score every post in IN (JSONL, CSV, TSV or Parquet, optionally gzip; '-' is stdin; with
     --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file.
     IN may also be poster images: a folder, a glob or a .txt list of PNG/JPEG/WebP files (local engine)."""
     import os
 
-    from detector.batch.formats import ScanInputError
+    from detector.batch.formats import EngineError, ScanInputError
     from detector.batch.progress import wanted
     from detector.batch.report import HTML_SUFFIXES, MARKDOWN_SUFFIXES
+    from detector.batch.signals import ScanInterrupted
 
     if report and not report.lower().endswith(HTML_SUFFIXES + MARKDOWN_SUFFIXES):
         raise click.BadParameter("name the report .md or .html", param_hint="--report")
@@ -231,8 +240,11 @@ def scan(inp: str, out: str, text_field: str, id_field: str, image_field: str | 
                                    explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,
                                    resume=resume, input_format=input_format, progress=show, scheduler=scheduler,
                                    master=master, chunk_size=chunk_size)
-    except (ScanInputError, BundleError) as exc:
+    except (ScanInputError, BundleError, EngineError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except ScanInterrupted as exc:
+        click.echo(exc.message(), err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted; run the same command with --resume to continue", err=True)
         sys.exit(130)
@@ -251,6 +263,11 @@ def scan(inp: str, out: str, text_field: str, id_field: str, image_field: str | 
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)
+    if summary.reject_rate() > max_reject_rate:
+        raise click.ClickException(f"{summary.rejected:,} of {summary.rows_read:,} rows ({summary.reject_rate():.0%}) "
+                                   f"were rejected, more than --max-reject-rate {max_reject_rate:g}: check "
+                                   f"{'--image-field' if image_field else '--text-field'} and the input, and the "
+                                   "rejects file for the reasons")
 
 
 def _scan_engine(engine: str, inp: str, out: str, *, model: str | None, **kw: Any) -> Any:
@@ -291,10 +308,10 @@ def _train_options(f: Any) -> Any:
         click.option("--feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
                      help="Moderators' feedback export (JSONL); repeatable."),
         click.option("--seed", default=13, show_default=True),
-        click.option("--cv-folds", default=5, show_default=True),
-        click.option("--estimator", type=click.Choice(["stack", "linear"]), default="stack", show_default=True,
-                     help="stack: text LR + indicator features into calibrated gradient boosting; "
-                          "linear: one calibrated LR over all features."),
+        click.option("--cv-folds", default=4, show_default=True),
+        click.option("--text/--no-text", "use_text", default=True, show_default=True,
+                     help="Let the risk model read a text model's P(high) (claims and news words blanked) beside "
+                          "the red flags; --no-text: red flags alone."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -302,7 +319,7 @@ def _train_options(f: Any) -> Any:
 
 
 def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedback: tuple[Path, ...], seed: int,
-            cv_folds: int, estimator: str) -> Any:
+            cv_folds: int, use_text: bool) -> Any:
     from detector.training.train import TrainConfig
 
     if not (data_dir / "seed_adverts.jsonl").is_file():
@@ -313,7 +330,7 @@ def _config(data_dir: Path, loker_csv: Path | None, sms_csv: Path | None, feedba
     if sms_csv is not None and not sms_csv.is_file():
         raise click.ClickException(f"--sms {sms_csv}: no such file")
     return TrainConfig(data_dir=data_dir, loker_csv=loker_csv, sms_csv=sms_csv, feedback=list(feedback), seed=seed,
-                       cv_folds=cv_folds, estimator=estimator)
+                       cv_folds=cv_folds, use_text=use_text)
 
 
 @main.command()

@@ -13,8 +13,8 @@ import numpy as np
 from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
-from detector.inference import PROBE_POSTS, compile_predictor
-from detector.result import LEVELS, ScoreResult, cap_evidence
+from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
+from detector.result import LEVELS, MAX_MONEY_PER_POST, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
 __all__ = ["CACHE_SIZE", "MAX_TEXT_CHARS", "Detector", "InvalidTextError", "text_problem", "validate_text"]
@@ -39,7 +39,13 @@ class Detector:
         classes = list(self.pipeline.classes_)
         self._col = {label: classes.index(label) for label in self.labels}
         #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
-        self._predict_proba = compile_predictor(self.pipeline, [self.registry.analyze(t) for t in PROBE_POSTS])
+        probes = [self.registry.analyze(t) for t in PROBE_POSTS]
+        self._predict_proba = compile_predictor(self.pipeline, probes)
+        #: analyses → (class probabilities, kinds or None): the one prediction path of :meth:`score_many`;
+        #: :attr:`compiled` is False when it fell back to the estimator's own (slow) methods, with a warning
+        self._score, self.compiled = compile_scorer(self.pipeline, probes)
+        #: False for a bundle from before ``kind``: every record then says ``offer``
+        self.predicts_kind = getattr(self.pipeline, "kind_", None) is not None
         #: text -> its result without an id, least recently used first (see :data:`CACHE_SIZE`)
         self.cache_size = max(0, int(cache_size))
         self._cache: OrderedDict[str, ScoreResult] = OrderedDict()
@@ -83,8 +89,9 @@ class Detector:
         todo = [t for t in dict.fromkeys(valid) if t not in known]  # each new text once, in order
         if todo:
             docs = analyses(todo, self.registry)
-            proba = np.asarray(self._predict_proba(docs))
-            fresh = {t: self._result(a, p, None) for t, a, p in zip(todo, docs, proba, strict=True)}
+            proba, predicted = self._score(docs)
+            kinds = predicted if predicted is not None else ["offer"] * len(docs)
+            fresh = {t: self._result(a, p, str(k)) for t, a, p, k in zip(todo, docs, proba, kinds, strict=True)}
             self._remember(fresh)
             known.update(fresh)
         self.cache_hits += len(valid) - len(todo)
@@ -113,7 +120,7 @@ class Detector:
             while len(cache) > self.cache_size:
                 cache.popitem(last=False)
 
-    def _result(self, a: Analysis, p: np.ndarray, id_: str | None) -> ScoreResult:
+    def _result(self, a: Analysis, p: np.ndarray, kind: str) -> ScoreResult:
         probs = {label: float(p[self._col[label]]) for label in self.labels}
         risk = probs["high"]
         level = self.level(risk)
@@ -123,10 +130,12 @@ class Detector:
         assert level in LEVELS
         evidence, cut = cap_evidence(a.risk_hits)
         counter, cut_counter = cap_evidence(a.counter_hits)
+        money = a.money_dicts()
         return ScoreResult(
             risk_score=risk, risk_level=level, label=label, probabilities=probs,
             evidence=evidence, counter_evidence=counter,
-            money=tuple(a.money_dicts()), model_version=self.version, id=id_, truncated=cut + cut_counter,
+            money=tuple(money[:MAX_MONEY_PER_POST]), model_version=self.version, kind=kind,
+            truncated=cut + cut_counter + max(0, len(money) - MAX_MONEY_PER_POST),
         )
 
     def iter_scores(self, texts: Iterable[str], batch_size: int = 512) -> Iterable[ScoreResult]:

@@ -90,8 +90,42 @@ def _close(got: Any, want: Any) -> bool:
 
 
 # -- estimators ----------------------------------------------------------------------------------
+Scorer = Callable[[Sequence[Any]], tuple[np.ndarray, np.ndarray | None]]
+
+
+def compile_scorer(estimator: Any, probes: Sequence[Any]) -> tuple[Scorer, bool]:
+    """``(score, compiled)``: ``score(docs)`` gives the class probabilities and the kinds (None for an
+    estimator that predicts no kind: a bundle from before ``kind``), computing the kind model once for
+    both. Checked against ``predict_proba`` and ``predict_kind`` on ``probes``; ``compiled`` is False when
+    it fell back to the estimator's own methods (with a warning)."""
+    from detector.offer_model import OfferRiskModel
+
+    if not isinstance(estimator, OfferRiskModel) or estimator.kind_ is None:
+        proba = compile_predictor(estimator, probes)
+        return (lambda docs: (proba(docs), None)), proba is not estimator.predict_proba
+
+    def slow(docs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray | None]:
+        return estimator.predict_proba(docs), estimator.predict_kind(docs)
+    try:
+        fast = _offer_scorer(estimator)
+        ok = True
+        for b in [list(probes)] + [[p] for p in probes]:
+            got_p, got_k = fast(b)
+            want_k = list(estimator.predict_kind(b))
+            ok = ok and _close(got_p, estimator.predict_proba(b)) and got_k is not None and list(got_k) == want_k
+    except Exception as exc:  # an estimator shape this module misreads: never worse than the original
+        warnings.warn(f"fast inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
+        return slow, False
+    if not ok:
+        warnings.warn("fast inference disagrees with the estimator on probe posts; using the estimator as is",
+                      stacklevel=2)
+        return slow, False
+    return fast, True
+
+
 def _proba(est: Any) -> Proba:
     from detector.model import TextRuleStack, TppoClassifier
+    from detector.offer_model import OfferRiskModel
 
     if isinstance(est, Pipeline):
         steps = [_transform(s) for _, s in est.steps[:-1] if s not in (None, "passthrough")]
@@ -106,6 +140,8 @@ def _proba(est: Any) -> Proba:
         return _proba(est.estimator_)
     if isinstance(est, TextRuleStack):
         return _stack(est)
+    if isinstance(est, OfferRiskModel):
+        return _offer(est)
     if isinstance(est, CalibratedClassifierCV):
         return _calibrated(est)
     if isinstance(est, HistGradientBoostingClassifier) and len(est.classes_) > 2:
@@ -128,6 +164,38 @@ def _stack(est: Any) -> Proba:
         docs = analyses(X)
         return meta(np.hstack([text(docs), rules(docs)]))
     return stack
+
+
+def _offer(est: Any) -> Proba:
+    """``OfferRiskModel.predict_proba`` with its text, risk, fraud and kind models compiled."""
+    scorer = _offer_scorer(est)
+    return lambda X: scorer(X)[0]
+
+
+def _offer_scorer(est: Any) -> Scorer:
+    from detector.features import analyses
+    from detector.offer_model import CLASSES, combine, offer_share
+    from detector.risk_features import CLAIM_WORDS, without_claims
+
+    text = _proba(est.text_)
+    text_cols = [list(est.text_.classes_).index(c) if c in est.text_.classes_ else None for c in CLASSES]
+    risk = _proba(est.risk_)
+    fraud = _proba(est.fraud_) if est.fraud_ is not None else None
+    kind = _proba(est.kind_) if est.kind_ is not None else None
+    kind_classes = np.asarray(est.kind_.classes_, dtype=object) if est.kind_ is not None else None
+    features, indicators = est.risk_features_.transform, est.indicators_.transform
+
+    def score(X: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        docs = analyses(X)
+        raw = text(without_claims(docs))
+        t = np.column_stack([raw[:, c] if c is not None else np.zeros(len(docs)) for c in text_cols])
+        p_high = risk(features(docs, text_high=t[:, 0]))[:, 1]
+        p_fraud = fraud(np.hstack([indicators(docs), t]))[:, 1] if fraud is not None else np.zeros(len(docs))
+        if kind is None or kind_classes is None:
+            return combine(p_high, p_fraud), None
+        k = kind(without_claims(docs, CLAIM_WORDS))
+        return combine(p_high, p_fraud, offer_share(k, kind_classes)), kind_classes[np.argmax(k, axis=1)]
+    return score
 
 
 def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
@@ -198,7 +266,7 @@ def _calibrated(cv: CalibratedClassifierCV) -> Proba:
         return cv.predict_proba  # type: ignore[no-any-return]
     cal = cv.calibrated_classifiers_[0]
     n_classes = len(cal.classes)
-    if cal.method != "sigmoid" or n_classes <= 2:
+    if cal.method != "sigmoid" or n_classes < 2:
         return cv.predict_proba  # type: ignore[no-any-return]
     if type(cal.estimator) is LogisticRegression:
         decision: Proba | None = _decision(cal.estimator)
@@ -208,6 +276,18 @@ def _calibrated(cv: CalibratedClassifierCV) -> Proba:
         decision = None
     if decision is None:
         return cv.predict_proba  # type: ignore[no-any-return]
+    if n_classes == 2:
+        s = cal.calibrators[0]
+        a, b = np.asarray(s.a_), np.asarray(s.b_)
+
+        def binary(X: Any) -> np.ndarray:
+            pred = np.asarray(decision(X)).reshape(-1)
+            proba = np.zeros((pred.shape[0], 2))
+            proba[:, 1] = expit(-(a * pred + b))
+            proba[:, 0] = 1.0 - proba[:, 1]
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            return proba
+        return binary
     columns = LabelEncoder().fit(cal.classes).transform(cal.estimator.classes_)
     sigmoids = [(int(c), np.asarray(s.a_), np.asarray(s.b_)) for c, s in zip(columns, cal.calibrators, strict=True)]
 

@@ -24,7 +24,12 @@ need a pay or fee context.
 Period: ``/hari``, ``per hari``, ``sehari``, ``harian``, ``/hr``, ``/day`` → day (×26 working days);
 ``/minggu``, ``seminggu``, ``/week`` → week (×4.33); ``/bulan``, ``sebulan``, ``/bln``, ``/mo`` → month;
 ``/tahun``, ``setahun``, ``/thn``, ``/year`` → year (÷12); ``/jam``, ``per jam``, ``/hour`` → hour (×8×26).
-Read after the amount, else right before it (``gaji harian Rp 150.000``). Without one, the nearest fee
+``/tugas``, ``per order``, ``per klik``, ``per like``, ``per video``, ``per misi`` … → task (piece work: the
+amount paid for one task, order, click or view). A task amount has NO monthly value (``idr_per_month_*`` are
+``None``, as for one-off amounts): how many tasks a month bring is unknown, and in task scams ("komisi 50rb
+per tugas") the per-task figure is the bait, not a wage. Read after the amount, else right before it
+(``gaji harian Rp 150.000``, ``sehari bisa dapat 500rb``: a period word followed by up to three pay words
+such as bisa, dapat, sampai, gaji, komisi). Without one, the nearest fee
 or salary word in the 25 characters before the amount (same sentence) decides: a fee word (biaya, bayar,
 DP, deposit, mahar, transfer, admin …) makes it a one-off (``once``, no monthly value), a salary word
 (gaji, upah, salary, penghasilan …) makes it monthly; failing that, such a word right after the amount
@@ -51,7 +56,7 @@ from detector.alternation import words_alternation
 DAYS_PER_MONTH = 26
 HOURS_PER_DAY = 8
 WEEKS_PER_MONTH = 4.33
-PERIODS = ("month", "day", "week", "year", "hour", "unknown", "once")
+PERIODS = ("month", "day", "week", "year", "hour", "unknown", "once", "task")
 
 #: Currency word or symbol (lower case) → ISO 4217 code.
 CURRENCY_WORDS: dict[str, str] = {
@@ -82,7 +87,11 @@ _PERIOD_WORDS: dict[str, str] = {
     "sebulan": "month", "perbulan": "month",
     "tahun": "year", "thn": "year", "year": "year", "tahunan": "year", "setahun": "year", "pertahun": "year",
     "jam": "hour", "hour": "hour", "perjam": "hour", "sejam": "hour",
+    "tugas": "task", "task": "task", "order": "task", "orderan": "task", "pesanan": "task", "klik": "task",
+    "click": "task", "like": "task", "view": "task", "video": "task", "misi": "task", "transaksi": "task",
+    "ulasan": "task", "review": "task", "rating": "task", "follow": "task", "subscribe": "task", "produk": "task",
 }
+#: Period → months factor; "once" and "task" have none (no monthly value).
 _PER_MONTH: dict[str, float] = {"month": 1.0, "unknown": 1.0, "day": DAYS_PER_MONTH, "week": WEEKS_PER_MONTH,
                                 "year": 1 / 12, "hour": HOURS_PER_DAY * DAYS_PER_MONTH}
 
@@ -101,7 +110,9 @@ _PRE = _alt(["rp", "rp.", "idr", "us$", "usd", "nt$", "ntd", "twd", "hk$", "hkd"
 _POST = _alt(k for k in CURRENCY_WORDS if k not in ("rp", "rp."))
 _MAG = _alt(_MAGNITUDE)
 _SLASH_PERIODS = _alt(["hari", "hr", "day", "minggu", "mgg", "week", "bulan", "bln", "bl", "month", "mo",
-                       "tahun", "thn", "year", "jam", "hour"])
+                       "tahun", "thn", "year", "jam", "hour", "tugas", "task", "order", "orderan", "pesanan", "klik",
+                       "click", "like", "view", "video", "misi", "transaksi", "ulasan", "review", "rating", "follow",
+                       "subscribe", "produk"])
 _GLUED_PERIODS = _alt(["harian", "sehari", "perhari", "mingguan", "seminggu", "perminggu", "bulanan", "sebulan",
                        "perbulan", "tahunan", "setahun", "pertahun", "perjam", "sejam"])
 
@@ -127,6 +138,12 @@ _SALARY_AFTER = re.compile(rf"[\s,:]{{0,3}}(?:{_SALARY_WORDS})(?!\w)")
 _FEE_AFTER = re.compile(rf"[\s,:]{{0,3}}(?:untuk\s|utk\s)?(?:{_FEE_WORDS})(?!\w)")
 _PERIOD_BEFORE = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_SLASH_PERIODS})(?!\w)"
                             rf"\s?[:=]?\s?$|(?<!\w)(?P<per2>{_GLUED_PERIODS})\s?[:=]?\s?$")
+#: A period word, then up to three pay words, right before the amount: "sehari bisa dapat 500rb".
+_PERIOD_LEAD = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_SLASH_PERIODS})(?!\w)"
+                          rf"(?:(?:\s(?:bisa|dapat|dapet|sampai|mencapai|capai|hingga|gaji|upah|komisi|"
+                          r"penghasilan|income|menghasilkan|hasilkan|cuan|untung|dibayar)){1,3})\s?[:=]?\s?$|"
+                          rf"(?<!\w)(?P<per2>{_GLUED_PERIODS})(?:\s(?:bisa|dapat|dapet|sampai|mencapai|capai|hingga|gaji|"
+                          r"upah|komisi|penghasilan|income|menghasilkan|hasilkan|cuan|untung|dibayar)){1,3}\s?[:=]?\s?$")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")
 _MAX_DIGITS = 15
@@ -170,6 +187,11 @@ def _rates() -> tuple[str, dict[str, float]]:
 
 #: Date of the exchange-rate table.
 RATES_DATE: str = _rates()[0]
+
+
+def idr_rate(currency: str) -> float | None:
+    """IDR per unit of ``currency`` (ISO 4217) from the dated table, ``None`` if it has no rate."""
+    return _rates()[1].get(currency)
 
 
 def parse_number(s: str) -> float:
@@ -230,7 +252,8 @@ def _is_id_like(n: str, following: str) -> bool:
 def _period(m: re.Match[str], before: str, after: str) -> str:
     """The period of match ``m``: a period word after it, else right before it, else its context."""
     per = m.group("per") or m.group("per2")
-    if per is None and (pm := _PERIOD_BEFORE.search(before)) is not None:
+    if per is None and ((pm := _PERIOD_BEFORE.search(before)) is not None
+                        or (pm := _PERIOD_LEAD.search(before)) is not None):
         per = pm.group("per") or pm.group("per2")
     if per is not None:
         return _PERIOD_WORDS[per]
@@ -277,10 +300,11 @@ def _from_match(text: str, low: str, m: re.Match[str]) -> Money | None:
 
 def _make(text: str, start: int, end: int, lo: float, hi: float, currency: str, period: str) -> Money:
     rate = _rates()[1].get(currency)
+    per_month = _PER_MONTH.get(period)
     pm_lo: float | None = None
     pm_hi: float | None = None
-    if period != "once" and rate is not None:
-        k = rate * _PER_MONTH[period]
+    if per_month is not None and rate is not None:
+        k = rate * per_month
         pm_lo, pm_hi = lo * k, hi * k
     return Money(start=start, end=end, text=text[start:end], amount_min=lo, amount_max=hi, currency=currency,
                  period=period, idr_per_month_min=pm_lo, idr_per_month_max=pm_hi)

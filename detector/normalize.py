@@ -10,9 +10,11 @@ ORIGINAL post with :meth:`Normalized.to_original`. Steps:
 2. per token: spaced-out words collapsed (``k a m b o j a`` → kamboja, ``W A``/``w.a`` → wa), common
    abbreviations and slang expanded from :data:`ABBREVIATIONS` (``gj`` → gaji, ``tdk`` → tidak,
    ``wa`` → whatsapp, ``loker`` → lowongan kerja …), magnitudes glued to a number split off and
-   expanded (``15jt`` → ``15 juta``), reduplication written with 2 reduced (``kerja2`` → kerja), a letter
-   repeated 3+ times collapsed (``gajiii`` → gaji; ``w`` and ``x`` are kept: ``www``, ``xxxx`` masks),
-   whitespace runs → one space, leading and trailing whitespace removed.
+   expanded (``15jt`` → ``15 juta``), common typos of bait words read as the word (:data:`TYPOS`:
+   ``tiekt`` → tiket, ``tikit`` → tiket; two swapped letters of a short list of key words),
+   reduplication written with 2 reduced (``kerja2`` → kerja), a letter repeated 3+ times collapsed
+   (``gajiii`` → gaji; ``w`` and ``x`` are kept: ``www``, ``xxxx`` masks), whitespace runs → one
+   space, leading and trailing whitespace removed.
 
 Offsets: a replacement of original span ``[a, b)`` by ``r`` maps every character of ``r`` to ``a``
 (``offsets``) and records ``b`` as its end (``ends``), so ``to_original`` of the whole replacement,
@@ -151,6 +153,38 @@ ABBREVIATIONS: dict[str, str] = {
     "imigresen": "imigrasi", "melancong": "wisata", "majikane": "majikan",
 }
 
+#: Bait words the red flags hang on. Any of them with two adjacent letters swapped (``tiekt`` → tiket,
+#: ``gratsi`` → gratis) is read as the word itself (see :data:`TYPOS`): one typo must not hide a red flag.
+TYPO_KEYWORDS = (
+    "tiket", "visa", "paspor", "gaji", "gratis", "ditanggung", "dibayar", "pengalaman", "berangkat",
+    "keberangkatan", "pesawat", "kamboja", "myanmar", "thailand", "malaysia", "biaya", "pendaftaran",
+    "transfer", "deposit", "saldo", "komisi", "jaminan", "potong", "hutang", "turis", "kunjungan", "umroh",
+    "umrah", "majikan", "ditahan", "disita", "segera", "syarat", "tanpa", "ijazah", "rahasia", "japri",
+    "lowongan", "langsung", "negeri", "sponsor", "imigrasi", "wisata", "liburan",
+)
+#: Letter swaps of :data:`TYPO_KEYWORDS` that are words in their own right (found in the loker.id
+#: descriptions, the SMS corpus and the adverts when this table was built), never rewritten.
+REAL_WORD_SWAPS = frozenset({"murah"})  # a swap of "umrah"
+#: Other frequent misspellings of bait words seen in posts.
+MISSPELLINGS: dict[str, str] = {
+    "tikit": "tiket", "tiked": "tiket", "tikett": "tiket", "tikets": "tiket", "visah": "visa", "paspot": "paspor",
+    "gratiss": "gratis", "geratis": "gratis", "ditanggug": "ditanggung", "ditangungg": "ditanggung",
+    "pengalamam": "pengalaman", "kambodia": "kamboja", "kambodja": "kamboja",
+}
+
+
+def _swaps(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]}
+
+
+#: Typo → bait word: :data:`MISSPELLINGS` and every adjacent-letter swap of :data:`TYPO_KEYWORDS`
+#: (words of 4+ letters) that is not a real word. Looked up after :data:`ABBREVIATIONS`.
+TYPOS: dict[str, str] = {
+    **{swap: word for word in TYPO_KEYWORDS if len(word) >= 4 for swap in _swaps(word)
+       if swap not in REAL_WORD_SWAPS and swap not in TYPO_KEYWORDS},
+    **MISSPELLINGS,
+}
+
 _TOKEN_RX = re.compile(
     r"(?P<spaced>(?<!\w)[a-z](?:[ .\-][a-z]){2,}(?!\w))"                 # "k a m b o j a", "t.e.l.e"
     r"|(?P<wa>(?<!\w)w(?: |\. ?)a(?!\w)\.?)"                            # "w a", "w.a", "w. a."
@@ -196,14 +230,14 @@ class Normalized:
 @functools.lru_cache(maxsize=65_536)
 def _expand_word(word: str) -> str:
     """Table lookup for one letter token, after undoing ``kerja2`` and ``gajiii``."""
-    rep = ABBREVIATIONS.get(word)
+    rep = ABBREVIATIONS.get(word) or TYPOS.get(word)
     if rep is not None:
         return rep
     if word.endswith("2") and len(word) > 3:  # "kerja2" -> "kerja"
         word = word[:-1]
     if len(word) > 2:
         word = _REPEAT.sub(r"\1", word)
-    return ABBREVIATIONS.get(word, word)
+    return ABBREVIATIONS.get(word) or TYPOS.get(word, word)
 
 
 def _replacement(kind: str | None, token: str) -> str:

@@ -9,6 +9,14 @@ from typing import Any
 from detector.indicators import Hit
 
 LEVELS = ("rendah", "sedang", "tinggi")
+#: What a text does with the offer it carries (the record's ``kind``): ``offer`` an advert, a
+#: recruiter's message or a forward; ``question`` someone asks about an offer they received (or asks
+#: for work); ``report`` a testimony or news about a specific case; ``warning`` awareness, education
+#: or a fact-check that describes no particular offer; ``other`` not about a job.
+KINDS = ("offer", "question", "report", "warning", "other")
+#: Kinds whose ``tinggi`` posts need a moderator's action (a report or warning is shown with its flags,
+#: never as a risky post to act on).
+ACTION_KINDS = frozenset({"offer", "question"})
 
 #: Evidence items kept per flag and per post (risk and counter evidence each). A hostile post
 #: ("🇰🇭 " 10,000 times) otherwise yields 10,000 items and a 5 MB record; moderators need the first
@@ -16,6 +24,9 @@ LEVELS = ("rendah", "sedang", "tinggi")
 #: ``truncated``.
 MAX_EVIDENCE_PER_FLAG = 5
 MAX_EVIDENCE_PER_POST = 40
+#: Amounts of money kept per post (the rest counted in ``truncated``): "$1000 USD " 2,000 times is
+#: otherwise a 20 MB record.
+MAX_MONEY_PER_POST = 20
 
 
 def cap_evidence(hits: Sequence[Hit]) -> tuple[tuple[Hit, ...], int]:
@@ -42,6 +53,13 @@ _LEVEL_TEXT = {
     "sedang": ("Risiko sedang — periksa lebih lanjut", "Medium risk — check further"),
     "tinggi": ("Risiko tinggi perekrutan TPPO", "High risk of trafficking recruitment"),
 }
+_KIND_TEXT = {
+    "offer": ("", ""),
+    "question": ("Pertanyaan tentang tawaran kerja", "A question about a job offer"),
+    "report": ("Laporan kasus, bukan iklan", "A report of a case, not an advert"),
+    "warning": ("Peringatan atau edukasi, bukan iklan", "A warning or education post, not an advert"),
+    "other": ("Bukan tentang lowongan kerja", "Not about a job"),
+}
 _LABEL_TEXT = {
     "high": ("indikasi perekrutan TPPO", "trafficking-recruitment risk"),
     "other_scam": ("indikasi penipuan lowongan kerja (bukan TPPO)", "job fraud (not trafficking)"),
@@ -61,8 +79,15 @@ class ScoreResult:
     model_version: str
     id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    #: evidence and counter-evidence items left out by :func:`cap_evidence`
+    #: evidence, counter-evidence and money items left out (:func:`cap_evidence`, :data:`MAX_MONEY_PER_POST`)
     truncated: int = 0
+    #: what the text does with the offer (one of :data:`KINDS`)
+    kind: str = "offer"
+
+    @property
+    def needs_action(self) -> bool:
+        """A ``tinggi`` offer or question: the post itself recruits, or someone is about to answer it."""
+        return self.risk_level == "tinggi" and self.kind in ACTION_KINDS
 
     @property
     def flags(self) -> list[str]:
@@ -83,7 +108,8 @@ class ScoreResult:
             tail = f"{len(self.flags)} red flag(s): {flags}" if i else f"{len(self.flags)} tanda bahaya: {flags}"
         else:
             tail = "no red flags" if i else "tidak ada tanda bahaya"
-        return f"{head} ({label}); {tail}."
+        kind = _KIND_TEXT.get(self.kind, ("", ""))[i]
+        return f"{kind}: {head} ({label}); {tail}." if kind else f"{head} ({label}); {tail}."
 
     def to_dict(self, lang: str | None = None, explain: bool = True) -> dict[str, Any]:
         """The JSON record. ``flags``, ``risk_score``, ``risk_level``, ``label``, ``evidence`` and
@@ -101,6 +127,8 @@ class ScoreResult:
             "destinations": self.destinations,
             "model_version": self.model_version,
             "truncated": self.truncated,
+            "kind": self.kind,
+            "needs_action": self.needs_action,
         }
         if explain:
             out["summary"] = self.summary(lang or "id")

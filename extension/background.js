@@ -9,11 +9,18 @@
  * - the outcome of the last call (ok / unreachable / key rejected / rate-limited / ...) is kept in
  *   chrome.storage.local "serviceState" for the popup, and shown as "!" on the toolbar icon.
  *
+ * - results carry their display words (badge text, score as "<1%", flag names) from shared/vocab.js,
+ *   the vocabulary the moderators' page uses too, in the language of the settings;
+ * - "Tandai salah" in a badge's popover sends a correction to POST /v1/feedback with the text's
+ *   SHA-256 only, never the text.
+ *
  * A fetch from here to a host in host_permissions (or an optional permission the user granted) is not
  * subject to CORS, so the service needs no CORS entry for the extension (see README.md).
  */
-"use strict";
-importScripts("lib/common.js");
+import "./lib/common.js";
+import { FLAG_NAMES, LABELS, recordView } from "./shared/vocab.js";
+import { STRINGS, tr } from "./strings.js";
+import { showResultPanel, viewOf } from "./panel.js";
 
 const T = self.TPPO;
 const BATCH_MAX_ITEMS = 32;          // per request (the service's default limit is 256)
@@ -78,23 +85,11 @@ async function getState() {
   return stateCache;
 }
 
-const STATE_MESSAGES = {
-  ok: () => "Layanan tersambung.",
-  unreachable: (s) => `Layanan tidak dapat dihubungi di ${s.serviceUrl}. Pastikan layanan berjalan ` +
-    "(detector serve) dan URL di Pengaturan benar.",
-  key_rejected: (s) => `Kunci API ditolak oleh layanan (HTTP ${s.httpStatus}). Periksa kunci API di Pengaturan.`,
-  rate_limited: (s) => `Terlalu banyak permintaan: layanan membatasi (HTTP 429). Coba lagi dalam ${s.retryAfter} detik.`,
-  model_unavailable: () => "Model di layanan belum siap (HTTP 503). Coba lagi sebentar lagi.",
-  no_permission: (s) => `Ekstensi belum diizinkan menghubungi ${s.serviceUrl}. Buka Pengaturan lalu tekan Simpan ` +
-    "untuk memberi izin.",
-  bad_url: (s) => `URL layanan tidak valid: ${s.serviceUrl}. Gunakan https://… (atau http://127.0.0.1:PORT).`,
-  http_error: (s) => `Layanan menjawab dengan galat (HTTP ${s.httpStatus}${s.code ? ", " + s.code : ""}).`,
-};
-
 async function setState(status, details = {}) {
   const prev = await getState();
   const next = Object.assign({ status, at: Date.now() }, details);
-  next.message = (STATE_MESSAGES[status] || (() => ""))(next);
+  const { lang } = await getSettings();
+  next.message = STRINGS.id["msg." + status] ? tr(lang, "msg." + status, next) : "";
   stateCache = next;
   const changed = prev.status !== next.status || prev.message !== next.message;
   if (changed || Date.now() - (prev.at || 0) > 5000) {
@@ -105,7 +100,8 @@ async function setState(status, details = {}) {
     try {
       await chrome.action.setBadgeText({ text: bad ? "!" : "" });
       if (bad) await chrome.action.setBadgeBackgroundColor({ color: status === "rate_limited" ? "#b26a00" : "#b3261e" });
-      await chrome.action.setTitle({ title: bad ? "Periksa Lowongan TPPO — " + next.message : "Periksa Lowongan TPPO" });
+      const name = tr(lang, "app.name");
+      await chrome.action.setTitle({ title: bad ? name + " — " + next.message : name });
     } catch (_) { /* no action UI (e.g. during shutdown) */ }
   }
   return next;
@@ -192,18 +188,28 @@ async function callApi(path, body, settings) {
   return { ok: false, error: { code: code || "http_error", message, httpStatus: resp.status } };
 }
 
-/** The fields the UI needs from the core's record (docs/CORE_API.md). */
-function compact(r) {
-  const ev = (list) => (list || []).map((e) => ({ flag: e.flag, text: e.text, reason: e.reason || e.reason_id || "" }));
+/** The fields the UI needs from the core's record (docs/CORE_API.md), with the display words every view
+ *  shares with the moderators' page (shared/vocab.js recordView: badge, score text, kind, flag groups). */
+function compact(r, lang, indicators) {
+  const view = recordView(r, lang, indicators);
   return {
     level: r.risk_level,
     score: r.risk_score,
     label: r.label,
     flags: r.flags || [],
-    evidence: ev(r.evidence),
-    counter: ev(r.counter_evidence),
     summary: r.summary || "",
     modelVersion: r.model_version,
+    tone: view.tone,                        // rendah|sedang|tinggi, "fraud", or "info" (report/warning/other)
+    kind: view.kind,
+    badgeText: view.badgeText,
+    levelText: view.levelText,
+    kindText: view.kindText,
+    scoreText: view.scoreText,
+    act: view.act,
+    groups: view.flags,                     // [{flag, label, words, reason}]
+    counterGroups: view.counter,
+    // the level a badge counts as against the minimum: job fraud at least "sedang", a report/warning as "rendah"
+    rank: view.tone === "fraud" ? 1 : view.tone === "info" ? 0 : T.levelRank(view.level),
   };
 }
 
@@ -264,11 +270,42 @@ function clearCache() {
 
 async function useCacheFor(settings) {
   await loadCache();
-  const fp = await sha256([settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
+  // "display-3": results carry display words (issue 16); older cached results are dropped
+  const fp = await sha256(["display-3", settings.serviceUrl, settings.apiKey, settings.lang].join("\n"));
   if (cacheFp !== fp) {
     clearCache();
     cacheFp = fp;
   }
+}
+
+// ------------------------------------------------------------- names of flags the vocabulary lacks
+
+// Flag names come from shared/vocab.js. A flag it does not know (a newer service) is named from the
+// service's GET /v1/indicators (its label or description), fetched once per service and key and kept
+// for the browser session; a failed fetch is not retried (the flag's code name is shown instead).
+let indicatorCache = null;   // {fp, map}
+
+function hasUnknownFlag(r) {
+  const flags = [...(r.flags || []), ...(r.evidence || []).map((e) => e.flag),
+                 ...(r.counter_evidence || []).map((e) => e.flag)];
+  return flags.some((f) => f && !FLAG_NAMES.includes(f));
+}
+
+async function indicatorsFor(settings) {
+  const fp = settings.serviceUrl + "\n" + settings.apiKey;
+  if (!indicatorCache) {
+    const { indicatorMap } = await chrome.storage.session.get("indicatorMap").catch(() => ({}));
+    indicatorCache = indicatorMap || null;
+  }
+  if (indicatorCache && indicatorCache.fp === fp) return indicatorCache.map;
+  const out = await callApi("/v1/indicators", undefined, settings);
+  const map = {};
+  for (const ind of (out.ok && out.data && out.data.indicators) || []) {
+    if (ind && ind.name) map[ind.name] = { label: ind.label, description: ind.description, reason: ind.reason };
+  }
+  indicatorCache = { fp, map };
+  chrome.storage.session.set({ indicatorMap: indicatorCache }).catch(() => {});
+  return map;
 }
 
 /** Score one text, sharing the cache, the in-flight requests and the batches with everyone else. */
@@ -348,9 +385,11 @@ async function sendChunk(chunk) {
     return;
   }
   const byIndex = new Map(((out.data && out.data.results) || []).map((r) => [r.index, r]));
+  const inds = [...byIndex.values()].some((r) => r && r.ok && r.result && hasUnknownFlag(r.result))
+    ? await indicatorsFor(settings) : undefined;
   chunk.forEach((it, i) => {
     const r = byIndex.get(i);
-    if (r && r.ok && r.result) it.resolve({ result: compact(r.result) });
+    if (r && r.ok && r.result) it.resolve({ result: compact(r.result, settings.lang, inds) });
     else it.resolve({ error: Object.assign({ code: "item_error", final: true }, (r && r.error) || {}) });
   });
 }
@@ -379,8 +418,9 @@ async function handleScoreBatch(msg, sender) {
 
 async function handleScoreText(text) {
   text = String(text || "").trim();
-  if (!text) return { error: { code: "empty_text", message: "Teks kosong." } };
-  if (text.length > 20000) return { error: { code: "text_too_long", message: "Teks terlalu panjang (maks. 20.000 karakter)." } };
+  const { lang } = await getSettings();
+  if (!text) return { error: { code: "empty_text", message: tr(lang, "popup.empty") } };
+  if (text.length > 20000) return { error: { code: "text_too_long", message: "> 20.000" } };
   const wait = await pausedFor();
   if (wait > 0) {
     const st = await getState();
@@ -393,8 +433,15 @@ async function handleScoreText(text) {
 /** "Periksa gambar lowongan ini": fetch the one image the user clicked, send it to the service. */
 async function handleScoreImage(srcUrl) {
   const url = String(srcUrl || "");
+  const settings = await getSettings();
+  const lang = settings.lang;
   if (!/^(https?:|data:image\/)/i.test(url)) {
-    return { error: { code: "unsupported_image", message: "Gambar ini tidak dapat diambil (bukan alamat http/https)." } };
+    return { error: { code: "unsupported_image", message: tr(lang, "image.unsupported") } };
+  }
+  const wait = await pausedFor();
+  if (wait > 0) {
+    const st = await getState();
+    return { error: { code: st.status, message: st.message, retryAfter: wait }, state: st };
   }
   let blob;
   try {
@@ -402,18 +449,18 @@ async function handleScoreImage(srcUrl) {
     if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
     blob = await resp.blob();
   } catch (e) {
-    return { error: { code: "image_unreachable",
-                      message: "Gambar tidak dapat diambil dari halaman ini. Simpan gambarnya, lalu periksa di halaman moderator." } };
+    return { error: { code: "image_unreachable", message: tr(lang, "image.unreachable") } };
   }
   if (blob.size > IMAGE_MAX_BYTES) {
-    return { error: { code: "image_too_large", message: "Gambar terlalu besar (maks. 10 MB)." } };
+    return { error: { code: "image_too_large", message: tr(lang, "image.too_large", { mb: IMAGE_MAX_BYTES / 1048576 }) } };
   }
-  const settings = await getSettings();
   const form = new FormData();
   form.append("image", blob, "gambar");
   const out = await callApi("/v1/score/image", form, settings);
   if (!out.ok) return { error: out.error, state: await getState() };
-  return { result: compact(out.data), readText: (out.data.ocr && out.data.ocr.text) || "", state: await getState() };
+  const inds = hasUnknownFlag(out.data) ? await indicatorsFor(settings) : undefined;
+  return { result: compact(out.data, lang, inds), readText: (out.data.ocr && out.data.ocr.text) || "",
+           state: await getState() };
 }
 
 async function testConnection() {
@@ -472,102 +519,39 @@ async function addCustomSite(host, tabId) {
 
 // --------------------------------------------------------------------------------- context menu
 
-function createMenu() {
+async function createMenu() {
+  const { lang } = await getSettings();
   chrome.contextMenus.removeAll(() => {
-    chrome.contextMenus.create({ id: MENU_ID, title: "Periksa lowongan ini", contexts: ["selection"] });
-    chrome.contextMenus.create({ id: IMAGE_MENU_ID, title: "Periksa gambar lowongan ini", contexts: ["image"] });
+    chrome.contextMenus.create({ id: MENU_ID, title: tr(lang, "menu.check"), contexts: ["selection"] });
+    chrome.contextMenus.create({ id: IMAGE_MENU_ID, title: tr(lang, "menu.check_image"), contexts: ["image"] });
   });
 }
 
-/** Injected into the page (activeTab) to show the result of "Periksa lowongan ini". Self-contained. */
-function showResultPanel(view) {
-  try {
-    const old = document.getElementById("tppo-check-panel");
-    if (old) old.remove();
-    const host = document.createElement("div");
-    host.id = "tppo-check-panel";
-    const shadow = host.attachShadow({ mode: "open" });
-    const colors = { rendah: "#1b6e3a", sedang: "#8a5300", tinggi: "#b3261e" };
-    const style = document.createElement("style");
-    style.textContent = `:host{all:initial}
-      .p{position:fixed;top:16px;right:16px;z-index:2147483647;max-width:380px;max-height:70vh;overflow:auto;
-         background:#fff;color:#1d1b20;border:1px solid #c9c5ca;border-radius:10px;padding:12px 14px;
-         box-shadow:0 6px 24px rgba(0,0,0,.25);font:14px/1.45 system-ui,sans-serif}
-      h2{font-size:15px;margin:0 0 6px}
-      .lvl{display:inline-block;color:#fff;border-radius:999px;padding:2px 10px;font-weight:600}
-      ul{padding-left:18px;margin:6px 0} li{margin:3px 0} q{font-weight:600}
-      .r{color:#49454f;font-size:12.5px} button{float:right;border:0;background:none;font-size:18px;cursor:pointer}`;
-    const box = document.createElement("div");
-    box.className = "p";
-    box.setAttribute("role", "dialog");
-    box.setAttribute("aria-label", "Hasil pemeriksaan lowongan");
-    const close = document.createElement("button");
-    close.textContent = "×";
-    close.setAttribute("aria-label", "Tutup");
-    close.addEventListener("click", () => host.remove());
-    box.appendChild(close);
-    const h = document.createElement("h2");
-    h.textContent = view.title || "Periksa lowongan ini";
-    box.appendChild(h);
-    if (view.error) {
-      const p = document.createElement("p");
-      p.textContent = view.error;
-      box.appendChild(p);
-    } else {
-      const lvl = document.createElement("span");
-      lvl.className = "lvl";
-      lvl.style.background = colors[view.level] || "#555";
-      lvl.textContent = view.levelText + " (" + view.percent + "%)";
-      box.appendChild(lvl);
-      for (const [title, items] of [["Tanda bahaya", view.flags], ["Tanda lowongan resmi", view.counter]]) {
-        if (!items.length) continue;
-        const t = document.createElement("div");
-        t.textContent = title + ":";
-        t.style.marginTop = "8px";
-        box.appendChild(t);
-        const ul = document.createElement("ul");
-        for (const f of items) {
-          const li = document.createElement("li");
-          li.append(f.label + " ");
-          for (const w of f.words) { const q = document.createElement("q"); q.textContent = w; li.append(q, " "); }
-          if (f.reason) { const r = document.createElement("div"); r.className = "r"; r.textContent = f.reason; li.append(r); }
-          ul.appendChild(li);
-        }
-        box.appendChild(ul);
-      }
-      if (!view.flags.length) {
-        const p = document.createElement("p");
-        p.textContent = "Tidak ada tanda bahaya yang dikenali.";
-        box.appendChild(p);
-      }
-      if (view.readText) {
-        const p = document.createElement("p");
-        p.className = "r";
-        p.textContent = "Teks terbaca: " + view.readText.slice(0, 400) + (view.readText.length > 400 ? "…" : "");
-        box.appendChild(p);
-      }
-    }
-    shadow.append(style, box);
-    (document.body || document.documentElement).appendChild(host);
-    close.focus();
-    setTimeout(() => { if (host.isConnected) host.remove(); }, 60000);
-  } catch (_) { /* never break the page */ }
-}
+// ----------------------------------------------------------------------------- "Tandai salah"
 
-function groupByFlag(flags, evidence) {
-  return flags.map((flag) => {
-    const ev = evidence.filter((e) => e.flag === flag);
-    return { flag, label: T.flagLabel(flag) + " (" + flag + ")", words: [...new Set(ev.map((e) => e.text))],
-             reason: (ev[0] && ev[0].reason) || "" };
-  });
-}
+/** What the moderator says is right -> the feedback record's correct label and reason. */
+const CORRECTIONS = {
+  low: { correct_label: "low", reason: "legit_job" },
+  other_scam: { correct_label: "other_scam", reason: "scam_not_trafficking" },
+  high: { correct_label: "high", reason: "trafficking" },
+  not_job: { correct_label: "low", reason: "not_job_ad" },
+};
 
-function viewOf(out) {
-  if (!out.result) return { error: (out.error && out.error.message) || "Gagal memeriksa." };
-  const r = out.result;
-  const counterFlags = [...new Set(r.counter.map((e) => e.flag))];
-  return { level: r.level, levelText: T.LEVEL_TEXT[r.level] || r.level, percent: Math.round(r.score * 100),
-           flags: groupByFlag(r.flags, r.evidence), counter: groupByFlag(counterFlags, r.counter) };
+/** Send a correction for a text this browser scored: only its SHA-256 leaves the browser. */
+async function handleFeedback(msg) {
+  const fix = CORRECTIONS[msg.choice];
+  if (!fix) return { error: { code: "bad_choice" } };
+  const settings = await getSettings();
+  await useCacheFor(settings);
+  const hash = await sha256(String(msg.text || ""));
+  const r = cache.get(hash);
+  if (!r || !LABELS.includes(r.label)) return { error: { code: "unknown_post", message: "?" } };
+  if (fix.correct_label === r.label && fix.reason !== "not_job_ad") return { error: { code: "same_label", message: "=" } };
+  const body = { model_version: r.modelVersion || "unknown", text_sha256: hash, store_text: false,
+                 predicted_label: r.label, correct_label: fix.correct_label, reason: fix.reason, note: "extension" };
+  if (Number.isFinite(r.score)) body.predicted_score = r.score;
+  const out = await callApi("/v1/feedback", body, settings);
+  return out.ok ? { ok: true } : { error: out.error };
 }
 
 async function onMenuClick(info, tab) {
@@ -576,7 +560,7 @@ async function onMenuClick(info, tab) {
   const out = image ? await handleScoreImage(info.srcUrl) : await handleScoreText(info.selectionText);
   const text = image ? (out.readText || "") : String(info.selectionText || "").trim();
   await chrome.storage.session.set({ lastCheck: { text: text.slice(0, 20000), out, at: Date.now() } });
-  const view = Object.assign(viewOf(out), image ? { title: "Periksa gambar lowongan ini", readText: out.readText } : {});
+  const view = viewOf(out, (await getSettings()).lang, image);
   let shown = false;
   if (tab && tab.id !== undefined && tab.id >= 0) {
     try {
@@ -600,6 +584,7 @@ chrome.permissions.onRemoved.addListener(() => { syncContentScripts(); });
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area !== "sync") return;
+  if (changes.lang) createMenu().catch(() => {});
   if (changes.serviceUrl || changes.apiKey || changes.lang) {
     stateCache = { status: "unknown", at: 0 };
     chrome.storage.local.set({ serviceState: stateCache });
@@ -612,9 +597,15 @@ const HANDLERS = {
   async config(msg, sender) {
     const settings = await getSettings();
     const site = await siteFor((sender.tab && sender.tab.url) || msg.url || "", settings);
-    return { site, minLevel: settings.minLevel, privacyJobOnly: settings.privacyJobOnly };
+    const strings = {};
+    for (const k of Object.keys(STRINGS.id)) {
+      if (/^(mark|fb|result|state)\./.test(k)) strings[k] = tr(settings.lang, k);
+    }
+    return { site, minLevel: settings.minLevel, privacyJobOnly: settings.privacyJobOnly, showQuiet: settings.showQuiet,
+             lang: settings.lang, strings };
   },
   scoreBatch: handleScoreBatch,
+  feedback: handleFeedback,
   async scoreText(msg) { return handleScoreText(msg.text); },
   async status() {
     const settings = await getSettings();
@@ -649,7 +640,7 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id || !msg || !HANDLERS[msg.type]) return false;
   // Pages (tabs) may only ask for their config and score their posts.
   if (sender.tab && !String(sender.url || "").startsWith(chrome.runtime.getURL("")) &&
-      !["config", "scoreBatch"].includes(msg.type)) return false;
+      !["config", "scoreBatch", "feedback"].includes(msg.type)) return false;
   HANDLERS[msg.type](msg, sender)
     .then(sendResponse)
     .catch((e) => sendResponse({ error: { code: "internal", message: String((e && e.message) || e) } }));

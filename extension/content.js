@@ -3,6 +3,14 @@
  * lists the red flags and the words that matched. Posts added later (infinite scroll) are picked up by a
  * MutationObserver; an element is never sent twice (WeakSet + data-tppo-state attribute).
  *
+ * On sites without a post selector (generic fallback) only the post's message is sent: the smallest
+ * element holding its blocks of running text, without buttons, toolbars, times, headers, or bylines
+ * (poster names, "2 jam", "Suka / Komentari / Bagikan" never leave the page).
+ *
+ * Each post shows one of five quiet-to-loud states: a coloured badge (at or above the minimum level),
+ * or, when "showQuiet" is on, a small grey mark: ✓ scored below the minimum, ○ skipped (not sent),
+ * … pending, ! failed (will retry). The badge's popover has "Tandai salah" (a correction sent by hash).
+ *
  * Needs lib/common.js (globalThis.TPPO) loaded before it. Never throws into the page; all styles live in
  * shadow roots. */
 (() => {
@@ -14,6 +22,7 @@
 
   const STATE = "data-tppo-state";          // pending | scored | skipped | error (on the post element)
   const BADGE = "data-tppo-badge";          // on our badge host: the level shown
+  const MARK = "data-tppo-mark";            // on our quiet mark: low | skipped | pending | error
   const SEND_MAX = 25;                      // posts per message to the service worker
   const SCAN_DELAY_MS = 250;
   const RETRY_BACKOFF_S = [10, 60, 300];
@@ -21,7 +30,11 @@
   // Generic fallback: blocks that carry text of their own, climbed up to the post that holds them.
   const BLOCK_SEL = "p, div, li, article, section, blockquote, td, dd, [role=\"article\"]";
   const EXCLUDE_SEL = "script, style, noscript, template, nav, header, footer, form, button, select, textarea, " +
-    "input, code, pre, [contenteditable=\"\"], [contenteditable=\"true\"], [aria-hidden=\"true\"], [hidden], [" + BADGE + "]";
+    "input, code, pre, [contenteditable=\"\"], [contenteditable=\"true\"], [aria-hidden=\"true\"], [hidden], [" + BADGE + "], [" + MARK + "]";
+  // Never part of a post's message: controls, times, bylines' containers, our own UI.
+  const NOISE_SEL = "button, select, input, textarea, [role=\"button\"], [role=\"toolbar\"], [role=\"menu\"], " +
+    "[role=\"navigation\"], time, header, footer, nav, form, svg, img, video, script, style, noscript, template, " +
+    "[aria-hidden=\"true\"], [hidden], [" + BADGE + "], [" + MARK + "]";
   const INLINE = new Set(["A", "ABBR", "B", "BDI", "BDO", "BR", "CITE", "DATA", "DFN", "EM", "FONT", "I", "IMG",
     "KBD", "LABEL", "MARK", "Q", "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB", "SUP", "TIME", "U", "VAR", "WBR"]);
   const FLOW_CHILD = new Set(["P", "UL", "OL", "BLOCKQUOTE", "H1", "H2", "H3", "H4", "H5", "H6", "HR", "FIGURE"]);
@@ -31,9 +44,11 @@
   let dead = false;
   let observer = null;
   const seen = new WeakSet();
-  const results = new WeakMap();            // post element -> compact result
+  const results = new WeakMap();            // post element -> {result, text}
+  const bySelector = new WeakSet();         // posts found by a site's own selector (already message-only)
   const outbox = new Map();                 // post element -> text waiting to be sent
   const failed = new Map();                 // post element -> {text, attempts, code}
+  const sentText = new WeakMap();           // post element -> the text sent for it (for "Tandai salah")
   const pendingRoots = new Set();
   let scanTimer = null;
   let sendTimer = null;
@@ -105,8 +120,8 @@
     for (const sel of cfg.site.posts || []) {
       try {
         const up = el.closest(sel);
-        if (up) found.push(up);
-        el.querySelectorAll(sel).forEach((e) => found.push(e));
+        if (up) { found.push(up); bySelector.add(up); }
+        el.querySelectorAll(sel).forEach((e) => { found.push(e); bySelector.add(e); });
       } catch (_) { /* a bad selector in the config */ }
     }
     if (cfg.site.generic) {
@@ -146,6 +161,55 @@
     return raw.replace(/[ \t\u00a0]+/g, " ").replace(/\n\s*\n\s*\n+/g, "\n\n").trim();
   }
 
+  // ------------------------------------------------------------------ the message of a generic post
+
+  function insideNoise(node, unit) {
+    for (let n = node; n && n !== unit.parentElement; n = n.parentElement) if (n.matches(NOISE_SEL)) return true;
+    return false;
+  }
+
+  function linkShare(el) {
+    let links = 0;
+    el.querySelectorAll("a").forEach((a) => { links += (a.textContent || "").trim().length; });
+    return links / Math.max(1, (el.textContent || "").trim().length);
+  }
+
+  /** The smallest element holding the post's running text: its blocks of own text (not bylines, not
+   *  link lists, not controls), widened to the paragraphs around them. */
+  function messageRoot(unit) {
+    const anchors = [unit, ...unit.querySelectorAll(BLOCK_SEL)].filter((b) =>
+      ownTextLength(b) >= MIN_OWN_TEXT && !insideNoise(b, unit) && !b.querySelector("time") && linkShare(b) < 0.5);
+    if (!anchors.length) return null;
+    let root = anchors[0];
+    for (const b of anchors.slice(1)) while (root !== unit && !root.contains(b)) root = root.parentElement;
+    while (root !== unit && root.parentElement && isFlowContainer(root.parentElement) && unit.contains(root.parentElement)) {
+      root = root.parentElement;
+    }
+    return root;
+  }
+
+  function visibleText(node, out) {
+    for (const c of node.childNodes) {
+      if (c.nodeType === 3) { out.push(c.data.replace(/\s+/g, " ")); continue; }
+      if (c.nodeType !== 1 || c.matches(NOISE_SEL)) continue;
+      if (c.tagName === "BR") { out.push("\n"); continue; }
+      if (c.getClientRects().length === 0) continue;               // not rendered
+      const block = !INLINE.has(c.tagName);
+      if (block) out.push("\n");
+      visibleText(c, out);
+      if (block) out.push("\n");
+    }
+  }
+
+  /** What a generic post says, and nothing around it. */
+  function messageText(unit) {
+    const root = messageRoot(unit);
+    if (!root) return "";
+    const out = [];
+    visibleText(root, out);
+    return out.join("").replace(/[ \t\u00a0]+/g, " ").replace(/ ?\n ?/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+  }
+
   function linkHeavy(el, textLen) {
     let links = 0;
     el.querySelectorAll("a").forEach((a) => { links += (a.textContent || "").trim().length; });
@@ -156,7 +220,7 @@
     if (dead || !cfg) return;
     for (const el of accept(collect(root))) {
       if (el.getClientRects().length === 0) continue;           // not rendered: maybe later
-      let text = textOf(el);
+      let text = cfg.site.generic && !bySelector.has(el) ? messageText(el) : textOf(el);
       if (text.length < minChars()) continue;                    // may still be filling in
       if (linkHeavy(el, text.length)) { mark(el, "skipped"); continue; }
       if (text.length > maxChars()) text = text.slice(0, maxChars());
@@ -167,9 +231,10 @@
     scheduleSend();
   });
 
-  function mark(el, state) {
+  function mark(el, state, why) {
     seen.add(el);
     try { el.setAttribute(STATE, state); } catch (_) { /* ignore */ }
+    quietMark(el, state === "scored" ? null : state, why);
   }
 
   // ------------------------------------------------------------------------------------ sending
@@ -195,6 +260,7 @@
         }
         live.forEach(([el, text], i) => {
           const r = resp.results[i] || {};
+          sentText.set(el, text);
           if (r.result) apply(el, r.result);
           else fail(el, text, r.error || { code: "internal" });
         });
@@ -206,7 +272,8 @@
 
   const apply = safe(function apply(el, result) {
     failed.delete(el);
-    results.set(el, result);
+    results.set(el, { result, text: (failed.get(el) || {}).text || sentText.get(el) });
+    sentText.delete(el);
     el.setAttribute(STATE, "scored");
     renderBadge(el, result);
   });
@@ -215,10 +282,10 @@
     const code = error.code || "internal";
     if (error.final || code === "not_job_advert" || code === "site_disabled") {
       failed.delete(el);
-      try { el.setAttribute(STATE, code === "not_job_advert" ? "skipped" : "error"); } catch (_) { /* ignore */ }
+      mark(el, code === "not_job_advert" ? "skipped" : "error", code);
       return;
     }
-    try { el.setAttribute(STATE, "error"); } catch (_) { /* ignore */ }
+    mark(el, "error", code);
     const prev = failed.get(el) || { attempts: 0 };
     const entry = { text, attempts: prev.attempts + 1, code };
     failed.set(el, entry);
@@ -239,7 +306,7 @@
     for (const [el, entry] of failed) {
       if (!el.isConnected) { failed.delete(el); continue; }
       if (!all && entry.code === "key_rejected") continue;
-      el.setAttribute(STATE, "pending");
+      mark(el, "pending");
       outbox.set(el, entry.text);
     }
     scheduleSend();
@@ -251,7 +318,38 @@
     rendah: { bg: "#1b6e3a", fg: "#ffffff" },
     sedang: { bg: "#f2b705", fg: "#1d1b20" },
     tinggi: { bg: "#b3261e", fg: "#ffffff" },
+    fraud: { bg: "#ffd8a8", fg: "#1d1b20" },     // job fraud at a low TPPO level: never green
+    info: { bg: "#3d5a80", fg: "#ffffff" },      // a report, a warning: never a red "act now"
   };
+  const MARKS = { low: "✓", skipped: "○", pending: "…", error: "!" };
+
+  const S = (key, params) => {
+    let v = (cfg && cfg.strings && cfg.strings[key]) || key;
+    if (params) v = v.replace(/\{(\w+)\}/g, (m, k) => (params[k] !== undefined ? String(params[k]) : m));
+    return v;
+  };
+
+  const MARK_CSS = `
+    :host { all: initial; display: inline-block; vertical-align: middle; margin: 0 6px 2px 0; }
+    span { display: inline-flex; align-items: center; justify-content: center; width: 16px; height: 16px;
+      border-radius: 50%; border: 1px solid #9a9a9a; color: #6b6b6b; background: #fff;
+      font: 700 10px/1 system-ui, sans-serif; opacity: .8; }
+    span.error { border-color: #b26a00; color: #b26a00; }`;
+
+  /** A small grey mark for a post without a badge (or none: ``state`` null, or quiet marks off). */
+  const quietMark = safe(function quietMark(post, state, why) {
+    const old = post.querySelector(":scope > [" + MARK + "]");
+    if (old) old.remove();
+    if (!state || !MARKS[state] || !cfg || cfg.showQuiet === false) return;
+    const host = document.createElement("span");
+    host.setAttribute(MARK, state);
+    const shadow = host.attachShadow({ mode: "open" });
+    const reason = why && cfg.strings && cfg.strings["state." + why] ? S("state." + why) : why || "?";
+    const label = state === "error" ? S("mark.error", { why: reason }) : S("mark." + state);
+    const dot = el("span", { class: state, role: "img", "aria-label": label, title: label }, MARKS[state]);
+    shadow.append(el("style", {}, MARK_CSS), dot);
+    post.prepend(host);
+  });
 
   const BADGE_CSS = `
     :host { all: initial; display: inline-block; vertical-align: middle; margin: 0 6px 4px 0; }
@@ -268,17 +366,14 @@
     ul { margin: 0; padding-left: 18px; } li { margin: 4px 0; }
     q { font-weight: 600; background: #fde7e4; border-radius: 3px; padding: 0 2px; }
     .counter q { background: #e3f4e6; }
-    code { font: 11.5px ui-monospace, monospace; color: #49454f; }
-    .reason, .foot { color: #49454f; font-size: 12px; }
+    .reason, .foot, .kind { color: #49454f; font-size: 12px; }
     .foot { margin-top: 10px; border-top: 1px solid #e7e0ec; padding-top: 6px; }
+    .fb { margin-top: 8px; }
+    .fb button { border: 1px solid #79747e; border-radius: 6px; padding: 3px 8px; margin: 3px 4px 0 0; font-weight: 500;
+      background: #fff; color: #1d1b20; }
+    .fb [hidden] { display: none; }
+    .fb-status { font-size: 12px; margin-top: 4px; }
     .close { float: right; font-size: 18px; padding: 0 4px; border: 0; background: none; color: #49454f; }`;
-
-  function flagGroups(flags, evidence) {
-    return flags.map((flag) => {
-      const ev = evidence.filter((e) => e.flag === flag);
-      return { flag, words: [...new Set(ev.map((e) => e.text).filter(Boolean))], reason: (ev[0] && ev[0].reason) || "" };
-    });
-  }
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -287,10 +382,11 @@
     return e;
   }
 
+  /** Flag groups as shared/vocab.js recordView makes them: [{flag, label, words, reason}]. */
   function flagList(groups, cls) {
     const ul = el("ul", { class: cls });
     for (const g of groups) {
-      const li = el("li", { "data-flag": g.flag }, el("strong", {}, T.flagLabel(g.flag)), " ", el("code", {}, "(" + g.flag + ")"));
+      const li = el("li", { "data-flag": g.flag }, el("strong", {}, g.label || g.flag));
       if (g.words.length) {
         li.append(": ");
         g.words.forEach((w, i) => { if (i) li.append(", "); li.append(el("q", {}, w)); });
@@ -301,42 +397,66 @@
     return ul;
   }
 
+  /** "Tandai salah": the choices other than the prediction; the correction goes out by hash. */
+  function feedbackBox(post, r) {
+    const box = el("div", { class: "fb", "data-testid": "fb" });
+    const wrong = el("button", { type: "button", "data-fb": "wrong" }, S("fb.wrong"));
+    const choices = el("div", { hidden: "" }, el("div", {}, S("fb.question")));
+    const status = el("div", { class: "fb-status", role: "status" });
+    for (const choice of ["low", "other_scam", "high", "not_job"]) {
+      if (choice === r.label) continue;
+      const b = el("button", { type: "button", "data-fb": choice }, S("fb." + choice));
+      b.addEventListener("click", async () => {
+        choices.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+        const entry = results.get(post);
+        const out = await send({ type: "feedback", text: entry && entry.text, choice });
+        status.dataset.ok = String(!!(out && out.ok));
+        status.textContent = out && out.ok ? S("fb.sent") : S("fb.failed", { why: (out && out.error && out.error.code) || "?" });
+        if (!(out && out.ok)) choices.querySelectorAll("button").forEach((x) => { x.disabled = false; });
+      });
+      choices.append(b);
+    }
+    wrong.addEventListener("click", () => { wrong.hidden = true; choices.hidden = false; });
+    box.append(wrong, choices, status);
+    return box;
+  }
+
   let badgeSeq = 0;
 
   const renderBadge = safe(function renderBadge(post, r) {
     const old = post.querySelector(":scope > [" + BADGE + "]");
     if (old) old.remove();
-    if (!T.atLeast(r.level, cfg.minLevel)) return;
+    const min = T.levelRank(cfg.minLevel);
+    const rank = typeof r.rank === "number" ? r.rank : T.levelRank(r.level);
+    if (rank < Math.max(0, min)) { quietMark(post, "low"); return; }
+    quietMark(post, null);
     const host = document.createElement("span");
     host.setAttribute(BADGE, r.level);
+    host.setAttribute("data-tppo-tone", r.tone || r.level);
+    host.setAttribute("data-tppo-kind", r.kind || "offer");
     host.setAttribute("data-tppo-flags", r.flags.join(" "));
     const shadow = host.attachShadow({ mode: "open" });
-    const c = COLORS[r.level] || COLORS.sedang;
+    const c = COLORS[r.tone] || COLORS[r.level] || COLORS.sedang;
     const id = "tppo-pop-" + (++badgeSeq);
-    const percent = Math.round((r.score || 0) * 100);
     const btn = el("button", { type: "button", part: "badge", "aria-haspopup": "dialog", "aria-expanded": "false",
-                                "aria-controls": id, title: "Periksa Lowongan TPPO: " + T.LEVEL_TEXT[r.level] },
-                   (r.level === "tinggi" ? "⚠ " : "") + (T.LEVEL_TEXT[r.level] || r.level));
+                                "aria-controls": id, title: r.levelText + " · " + r.scoreText },
+                   (r.act ? "⚠ " : "") + r.badgeText);
     btn.style.background = c.bg;
     btn.style.color = c.fg;
 
-    const pop = el("div", { id, popover: "auto", role: "dialog", "aria-label": "Tanda bahaya lowongan ini" });
-    const close = el("button", { type: "button", class: "close", "aria-label": "Tutup" }, "×");
+    const pop = el("div", { id, popover: "auto", role: "dialog", "aria-label": S("result.dialog") });
+    const close = el("button", { type: "button", class: "close", "aria-label": S("result.close") }, "×");
     close.addEventListener("click", () => { try { pop.hidePopover(); } catch (_) { /* closed */ } });
-    pop.append(close, el("h2", {}, (T.LEVEL_TEXT[r.level] || r.level) + " · skor " + percent + "%"));
-    const flags = flagGroups(r.flags || [], r.evidence || []);
+    pop.append(close, el("h2", {}, r.badgeText + " · " + S("result.score", { pct: r.scoreText })),
+               el("div", { class: "kind" }, S("result.kind", { kind: r.kindText })), feedbackBox(post, r));
+    const flags = r.groups || [];
     if (flags.length) {
-      pop.append(el("h3", {}, "Tanda bahaya (" + flags.length + ")"), flagList(flags, "flags"));
+      pop.append(el("h3", {}, S("result.flags", { n: flags.length })), flagList(flags, "flags"));
     } else {
-      pop.append(el("p", {}, "Tidak ada tanda bahaya yang dikenali."));
+      pop.append(el("p", {}, S("result.noflags")));
     }
-    const counterFlags = [...new Set((r.counter || []).map((e) => e.flag))];
-    if (counterFlags.length) {
-      pop.append(el("h3", {}, "Tanda lowongan resmi"), flagList(flagGroups(counterFlags, r.counter), "counter"));
-    }
-    pop.append(el("div", { class: "foot" },
-      "Penilaian otomatis (model " + (r.modelVersion || "?") + "), bukan putusan. Sebelum mendaftar, cek agen di " +
-      "SISKOP2MI / BP2MI dan jangan serahkan paspor atau uang."));
+    if ((r.counterGroups || []).length) pop.append(el("h3", {}, S("result.counter")), flagList(r.counterGroups, "counter"));
+    pop.append(el("div", { class: "foot" }, S("result.foot", { v: r.modelVersion || "?" })));
 
     btn.popoverTargetElement = pop;
     btn.popoverTargetAction = "toggle";
@@ -366,8 +486,8 @@
 
   function rerenderAll() {
     document.querySelectorAll("[" + STATE + "=\"scored\"]").forEach((post) => {
-      const r = results.get(post);
-      if (r) renderBadge(post, r);
+      const entry = results.get(post);
+      if (entry) renderBadge(post, entry.result);
     });
   }
 
@@ -389,7 +509,7 @@
       for (const m of mutations) {
         for (const n of m.addedNodes) {
           if (n.nodeType === 1) {
-            if (n.hasAttribute(BADGE)) continue;
+            if (n.hasAttribute(BADGE) || n.hasAttribute(MARK)) continue;
             pendingRoots.add(n);
           } else if (n.nodeType === 3 && n.parentElement) {
             pendingRoots.add(n.parentElement);
@@ -404,6 +524,14 @@
   function onSettingsChanged(changes, area) {
     if (area !== "sync" || dead || !cfg) return;
     try {
+      if (changes.showQuiet) {
+        cfg.showQuiet = changes.showQuiet.newValue !== false;
+        document.querySelectorAll("[" + STATE + "]").forEach((e) => {
+          const st = e.getAttribute(STATE);
+          if (st !== "scored") quietMark(e, st);
+        });
+        rerenderAll();
+      }
       if (changes.minLevel) {
         cfg.minLevel = T.LEVELS.includes(changes.minLevel.newValue) ? changes.minLevel.newValue : "sedang";
         rerenderAll();

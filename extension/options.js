@@ -1,7 +1,11 @@
-/* Options page: settings in chrome.storage.sync; asks for host permissions the settings need. */
-"use strict";
-(() => {
-  const T = globalThis.TPPO;
+/* Options page: settings in chrome.storage.sync; asks for host permissions the settings need.
+ * Shown in the language of the "Bahasa" setting (strings.js), and redrawn when it changes. */
+import { applyStrings, tr } from "./strings.js";
+
+const T = globalThis.TPPO;
+let lang = "id";
+const S = (key, params) => tr(lang, key, params);
+{
   const $ = (id) => document.getElementById(id);
   let sitesConf = { sites: [] };
 
@@ -14,6 +18,9 @@
   async function load() {
     sitesConf = await fetch(chrome.runtime.getURL("sites.json")).then((r) => r.json()).catch(() => ({ sites: [] }));
     const s = T.normalizeSettings(await chrome.storage.sync.get(null));
+    lang = s.lang;
+    applyStrings(lang);
+    $("showQuiet").checked = s.showQuiet;
     $("serviceUrl").value = s.serviceUrl;
     $("apiKey").value = s.apiKey;
     $("minLevel").value = s.minLevel;
@@ -36,6 +43,7 @@
       box.append(label);
     }
     $("origin").textContent = new URL(chrome.runtime.getURL("")).origin;
+    $("origin-note").textContent = S("opt.origin", { origin: $("origin").textContent });
     document.body.dataset.ready = "true";
   }
 
@@ -47,7 +55,7 @@
       const serviceUrl = $("serviceUrl").value.trim().replace(/\/+$/, "") || T.DEFAULT_SETTINGS.serviceUrl;
       const servicePattern = T.serviceOriginPattern(serviceUrl);
       if (servicePattern === undefined) {
-        status("URL layanan harus https://… (atau http://127.0.0.1:PORT / http://localhost:PORT).", "error");
+        status(S("opt.bad_url"), "error");
         return;
       }
       const lines = $("customSites").value.split(/\n/).map((l) => l.trim()).filter(Boolean);
@@ -57,7 +65,7 @@
         const p = T.parseSiteLine(line);
         if (p) { if (!custom.some((c) => c.host === p.host)) custom.push(p); } else if (!line.startsWith("#")) bad.push(line);
       }
-      if (bad.length) { status("Situs tidak valid: " + bad.join(", "), "error"); return; }
+      if (bad.length) { status(S("opt.bad_sites", { sites: bad.join(", ") }), "error"); return; }
 
       // Ask for every origin the settings need in one prompt, while the click still counts as a user gesture.
       const origins = [];
@@ -68,7 +76,7 @@
         try { granted = await chrome.permissions.request({ origins }); } catch (err) { granted = false; }
       }
       if (!granted) {
-        status("Izin akses tidak diberikan; pengaturan belum disimpan.", "error");
+        status(S("opt.denied"), "error");
         return;
       }
       const sites = {};
@@ -79,25 +87,29 @@
         minLevel: $("minLevel").value,
         lang: $("lang").value,
         privacyJobOnly: $("privacyJobOnly").checked,
+        showQuiet: $("showQuiet").checked,
         sites,
         customSites: custom,
       });
       // Wait until the service worker has (re)registered the content script for the added sites.
       await chrome.runtime.sendMessage({ type: "settingsChanged" });
-      status("Tersimpan.", "ok");
+      lang = $("lang").value === "en" ? "en" : "id";
+      applyStrings(lang);
+      $("origin-note").textContent = S("opt.origin", { origin: $("origin").textContent });
+      status(S("opt.saved"), "ok");
     } catch (err) {
-      status("Gagal menyimpan: " + String((err && err.message) || err), "error");
+      status(S("opt.save_failed", { why: String((err && err.message) || err) }), "error");
     } finally {
       btn.disabled = false;
     }
   }
 
   async function testConnection() {
-    status("Menguji…", "");
+    status(S("opt.testing"), "");
     const out = await chrome.runtime.sendMessage({ type: "testConnection" }).catch(() => null);
     const st = out && out.state;
-    if (!st) { status("Gagal menguji koneksi.", "error"); return; }
-    if (st.status === "ok") status("Tersambung" + (out.model ? " · model " + out.model.version : "") + ".", "ok");
+    if (!st) { status(S("opt.test_failed"), "error"); return; }
+    if (st.status === "ok") status(S("opt.connected", { model: out.model ? " · model " + out.model.version : "" }), "ok");
     else status(st.message || st.status, "error");
   }
 
@@ -105,4 +117,4 @@
   $("test").addEventListener("click", testConnection);
   $("showKey").addEventListener("change", () => { $("apiKey").type = $("showKey").checked ? "text" : "password"; });
   load();
-})();
+}

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +17,12 @@ from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, create_en
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+log = logging.getLogger("service")
+
+#: The feedback file holds post texts: only its owner may read it. SQLite gives its -wal and -shm files
+#: the database file's mode.
+DB_FILE_MODE = 0o600
 
 
 def utcnow() -> datetime:
@@ -74,6 +83,19 @@ class FeedbackExport(Base):
     client: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable by its owner only; warn when an existing one is readable
+    by others (it is left as it is: an operator may have widened it on purpose, e.g. for a backup user)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_FILE_MODE))
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("the feedback database %s is readable by others (mode %o); it holds post texts: "
+                        "chmod 600 it", path, mode, extra={"event": "database_readable"})
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     try:
@@ -93,8 +115,8 @@ class Database:
         self.is_sqlite = u.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
         if self.is_sqlite:
-            if u.database and u.database != ":memory:":
-                Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+                private_file(Path(u.database).expanduser())
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
         self.engine: Engine = create_engine(u, **kwargs)
         if self.is_sqlite:

@@ -92,7 +92,8 @@ def describe_validation_error(err: dict[str, Any]) -> tuple[int, str, str, str |
     if etype in ("string_too_long", "too_long"):
         limit = _LIMIT_OF_FIELD.get(leaf)
         n = ctx.get("max_length")
-        what = "items" if etype == "too_long" else "characters"
+        # the input's type (never its value) says what was counted
+        what = "items" if etype == "too_long" and not isinstance(err.get("input"), str) else "characters"
         if leaf == "text":
             return 422, "text_too_long", f"{name} is longer than {n} characters (limit max_text_chars)", field, limit
         if leaf == "items":
@@ -109,7 +110,7 @@ def describe_validation_error(err: dict[str, Any]) -> tuple[int, str, str, str |
         return 422, "invalid_unicode", f"{name} is not valid Unicode (unpaired surrogate)", field, None
     if etype.endswith(_TYPE_ERRORS):
         return 422, "wrong_type", f"{name}: {err.get('msg', 'wrong type')}", field, None
-    if etype in ("empty_text", "nul_byte", "invalid_unicode"):
+    if etype in ("empty_text", "invisible_text", "nul_byte", "invalid_unicode"):
         return 422, etype, f"{name} {err.get('msg', etype)}", field, None
     if etype in ("hash_mismatch", "text_required"):
         return 422, etype, f"{name}: {err.get('msg', etype)}", field, None

@@ -6,7 +6,9 @@ Nothing expensive happens at import: the model is loaded and verified in the lif
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +27,7 @@ from service.core.config import Settings
 from service.db import Database
 from service.deps import ModelState
 from service.logging import AccessLogMiddleware, configure_logging
-from service.middleware import BodyGateMiddleware
+from service.middleware import BodyGateMiddleware, HeadAsGetMiddleware, TrustedHostsMiddleware
 from service.ratelimit import RateLimiter
 from service.routes import feedback, health, image, indicators, model, pages, score
 from service.routes.pages import STATIC_DIR
@@ -60,16 +62,20 @@ def load_model(settings: Settings) -> ModelState:
     return state
 
 
-def _tune_for_inference(threads: int) -> None:
-    """Inference only: skip scikit-learn's per-call input and parameter validation (a thread-local config,
-    so this covers the event-loop thread that scores) and keep BLAS/OpenMP to ``threads`` per worker:
-    N workers each spinning one BLAS thread per core fight over the same cores."""
+def skip_sklearn_validation() -> None:
+    """Inference only: skip scikit-learn's per-call input and parameter validation. A thread-local config:
+    called on the scoring thread (and the loop thread, for the ``inline`` mode)."""
     try:
         import sklearn
 
         sklearn.set_config(assume_finite=True, skip_parameter_validation=True)
     except Exception:  # pragma: no cover - older scikit-learn
         pass
+
+
+def _limit_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP to ``threads`` per worker: N workers each spinning one BLAS thread per core fight
+    over the same cores."""
     if threads > 0:
         try:
             from threadpoolctl import threadpool_limits
@@ -77,6 +83,27 @@ def _tune_for_inference(threads: int) -> None:
             threadpool_limits(limits=threads)
         except Exception:  # pragma: no cover - threadpoolctl ships with scikit-learn
             pass
+
+
+def freeze_heap() -> None:
+    """Move everything loaded so far (the model: scikit-learn trees, the indicator registry) out of the
+    garbage collector's reach. A full collection otherwise walks all of it and holds the GIL 100-140 ms
+    at a time while a hostile batch allocates (6,000+ hits per post), stalling /healthz on the loop thread;
+    frozen, the loop's worst stall during such a batch fell from 141 to 19 ms (in-process probe)."""
+    gc.collect()
+    gc.freeze()
+
+
+def warn_if_exposed(settings: Settings) -> None:
+    """A loud start-up warning when other machines can connect and nothing needs a key."""
+    if settings.exposed and not settings.api_keys:
+        log.warning(
+            "WARNING: bound to %s, beyond loopback, with no client keys: anyone who can reach this port can "
+            "score posts%s. Feedback needs a key from other machines and is refused without one. Set "
+            "DETECTOR_API_KEYS (and DETECTOR_ALLOWED_HOSTS), or bind to 127.0.0.1 behind a TLS proxy "
+            "(service/README.md, Deploying).", settings.host,
+            " (any Host header is accepted)" if settings.trusted_hosts() == ["*"] else "",
+            extra={"event": "exposed_without_keys", "host": settings.host})
 
 
 @asynccontextmanager
@@ -88,16 +115,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         "admin_keys": len(settings.admin_keys), "database": "sqlite" if settings.database_url is None else "url",
         "limits": settings.limits(),
     })
+    warn_if_exposed(settings)
     db = Database(settings.db_url)
     db.create_tables()
     app.state.db = db
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
-    _tune_for_inference(settings.inference_threads)
+    app.state.char_limiter = RateLimiter(settings.score_chars_per_minute,
+                                         max(settings.batch_max_chars, settings.max_text_chars))
+    app.state.feedback_limiter = RateLimiter(settings.feedback_per_hour / 60, settings.feedback_burst)
+    app.state.auth_failures = RateLimiter(settings.auth_failures_per_minute, settings.auth_failures_per_minute)
+    skip_sklearn_validation()
+    _limit_native_threads(settings.inference_threads)
     state = load_model(settings)
     app.state.model = state
+    freeze_heap()
     scorer = None
     if state.detector is not None:
-        scorer = Scorer(state.detector, mode=settings.scoring, max_batch=settings.score_chunk)
+        scorer = Scorer(state.detector, mode=settings.scoring, max_batch=settings.score_chunk,
+                        max_chars=settings.score_chunk_chars, max_queued_chars=settings.score_queue_max_chars,
+                        thread_setup=skip_sklearn_validation)
         await scorer.start()
     app.state.scorer = scorer
     try:
@@ -134,6 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # added innermost first: the access log wraps everything, CORS headers reach every error
     app.add_middleware(BodyGateMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_batch_body_bytes=settings.max_batch_body_bytes, max_image_bytes=settings.max_image_bytes)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.trusted_hosts())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -163,15 +201,17 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
             items = comps.get("BatchRequest", {}).get("properties", {}).get("items", {})
             if "maxItems" in items:
                 items["maxItems"] = settings.batch_max_items
+                items["description"] = (f"At most {settings.batch_max_items} items (batch_max_items) and "
+                                        f"{settings.batch_max_chars} characters of text in all (batch_max_chars).")
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(**overrides: Any) -> Settings:
     try:
-        return Settings()
+        return Settings(**overrides)
     except ValidationError as exc:  # print the problems, never the values (they may be keys)
         lines = [f"  {'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
         raise SystemExit("invalid service settings (DETECTOR_* environment or .env):\n" + "\n".join(lines)) from None
@@ -182,15 +222,20 @@ def run_server(host: str | None = None, port: int | None = None, workers: int | 
     environment and loads and verifies the model itself."""
     import uvicorn
 
-    settings = _settings_or_exit()
+    from service.http_protocol import JsonErrorHttpToolsProtocol
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+    settings = _settings_or_exit(**overrides)
+    # each worker builds its settings from the environment: it must know the address it is bound to
+    os.environ["DETECTOR_HOST"] = settings.host
     uvicorn.run(
         "service.main:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=JsonErrorHttpToolsProtocol,
         access_log=False,  # service.logging writes one structured line per request instead
         log_level=settings.log_level,
         proxy_headers=True,

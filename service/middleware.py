@@ -1,12 +1,62 @@
-"""Request body gate (pure ASGI): body size limits that hold for chunked uploads too, and JSON-only,
-UTF-8-only POST bodies (image uploads: multipart/form-data only, within their own limit). Errors use
-the service's error body and name the limit that was hit."""
+"""Pure ASGI middleware: the Host allow-list, HEAD answered as GET, and the request body gate (body size
+limits that hold for chunked uploads too, JSON-only, UTF-8-only POST bodies; image uploads:
+multipart/form-data only, within their own limit). Errors use the service's error body and name the limit
+that was hit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from starlette._utils import parse_host_header
+from starlette.datastructures import Headers
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import error_bytes
+
+
+class TrustedHostsMiddleware(TrustedHostMiddleware):
+    """Starlette's Host allow-list (exact names, ``*.example.org``, or ``*``) with the JSON error body and
+    no www redirect. A page on evil.example whose name an attacker re-points at 127.0.0.1 (DNS rebinding)
+    sends ``Host: evil.example`` and is refused. Health checks answer whatever the Host, for probes that
+    address the container by its IP."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str],
+                 exempt_paths: tuple[str, ...] = ("/healthz", "/readyz")) -> None:
+        super().__init__(app, allowed_hosts=allowed_hosts, www_redirect=False)
+        self.exempt_paths = exempt_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.allow_any or scope["type"] != "http" or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        parsed = parse_host_header(Headers(scope=scope).get("host"))
+        host = parsed.host.lower() if parsed is not None else ""
+        if any(host == p or (p.startswith("*.") and host.endswith(p[1:])) for p in self.allowed_hosts):
+            await self.app(scope, receive, send)
+            return
+        await _Reject(400, "invalid_host", "the Host header names a host this service does not answer to "
+                      "(limit allowed_hosts)", "allowed_hosts")(scope, receive, send)
+
+
+class HeadAsGetMiddleware:
+    """HEAD on a GET route gets the GET's status and headers without the body (FastAPI routes list GET
+    only, so HEAD was 405). The access log still sees HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def no_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, no_body)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 #: Room for the multipart envelope (boundaries, part headers, the small form fields) above the image.

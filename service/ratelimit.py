@@ -1,4 +1,7 @@
-"""Per-key token buckets (in memory, per worker process: with N workers a key gets up to N times the rate)."""
+"""Per-key token buckets (in memory, per worker process: with N workers a key gets up to N times the rate).
+
+One class for every budget: requests per minute, characters scored per minute (a request costs its
+characters), feedback rows per hour, failed authentications per address."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from collections import OrderedDict
 
 
 class RateLimiter:
-    """``per_minute`` requests per minute on average, bursts of up to ``burst``; 0 disables it."""
+    """``per_minute`` tokens per minute on average, bursts of up to ``burst``; 0 disables it."""
 
-    def __init__(self, per_minute: int, burst: int, max_keys: int = 100_000) -> None:
+    def __init__(self, per_minute: float, burst: float, max_keys: int = 100_000) -> None:
         self.per_minute = per_minute
         self.rate = per_minute / 60.0
         self.burst = float(max(burst, 1))
@@ -23,23 +26,35 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.per_minute > 0
 
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Take one token for ``key``: 0.0 if allowed, else the seconds until one is available."""
+    def hit(self, key: str, now: float | None = None, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens for ``key`` (at most ``burst``): 0.0 if allowed, else the seconds until
+        they are available (nothing is taken then)."""
         if not self.enabled:
             return 0.0
+        cost = min(cost, self.burst)
         now = time.monotonic() if now is None else now
         with self._lock:
             tokens, updated = self._buckets.pop(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - updated) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+            if tokens >= cost:
+                self._buckets[key] = (tokens - cost, now)
                 wait = 0.0
             else:
                 self._buckets[key] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
+                wait = (cost - tokens) / self.rate
             while len(self._buckets) > self.max_keys:  # forget the least recently seen keys
                 self._buckets.popitem(last=False)
         return wait
+
+    def blocked(self, key: str, now: float | None = None) -> float:
+        """Seconds until ``key`` has a whole token again (0.0 if it has one now); takes nothing."""
+        if not self.enabled:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, updated = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - updated) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     @staticmethod
     def retry_after(wait: float) -> str:

@@ -7,20 +7,25 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
 
-from detector.validation import MAX_TEXT_CHARS
+from detector.validation import INVISIBLE_CLASS, MAX_TEXT_CHARS, text_problem
 from service.core.config import HARD_MAX_BATCH_ITEMS
 
 Label = Literal["low", "other_scam", "high"]
 Level = Literal["rendah", "sedang", "tinggi"]
+Kind = Literal["offer", "question", "report", "warning", "other"]
 Lang = Literal["id", "en"]
 #: Why a moderator says a result was right ("confirmed") or wrong (everything else).
 Reason = Literal["confirmed", "missed_flag", "false_flag", "legit_job", "scam_not_trafficking", "trafficking",
                  "not_job_ad", "other"]
 MAX_NOTE_CHARS = 1000
 MAX_ID_CHARS = 128
+#: What the server accepts, stated in the OpenAPI schema so clients and fuzzers agree with it: no NUL, and
+#: for a post at least one visible character (text_problem's ``empty_text`` and ``invisible_text``).
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+POST_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{INVISIBLE_CLASS}][^\u0000]*$"
 
 
 def check_unicode(s: str) -> str:
@@ -36,14 +41,19 @@ def check_unicode(s: str) -> str:
 
 def _post_text(s: str) -> str:
     check_unicode(s)
-    if not s.strip():
-        raise PydanticCustomError("empty_text", "is empty or only whitespace")
+    problem = text_problem(s)  # the one rule set (its length limit is the Field's, checked before)
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1].removeprefix("text "))
     return s
 
 
-PostText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_post_text)]
-SafeStr = Annotated[str, AfterValidator(check_unicode)]
-ClientId = Annotated[str, Field(max_length=MAX_ID_CHARS), AfterValidator(check_unicode)]
+PostText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS,
+                                json_schema_extra={"pattern": POST_TEXT_PATTERN}), AfterValidator(_post_text)]
+SafeStr = Annotated[str, Field(json_schema_extra={"pattern": NO_NUL_PATTERN}), AfterValidator(check_unicode)]
+ClientId = Annotated[str, Field(max_length=MAX_ID_CHARS, json_schema_extra={"pattern": NO_NUL_PATTERN}),
+                     AfterValidator(check_unicode)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS, json_schema_extra={"pattern": NO_NUL_PATTERN}),
+                 AfterValidator(check_unicode)]
 
 _REQUEST = ConfigDict(strict=True, extra="ignore")
 _RESPONSE = ConfigDict(extra="allow")
@@ -116,7 +126,14 @@ class ScoreResponse(BaseModel):
     money: list[Money]
     destinations: list[str] = []
     model_version: str
+    truncated: int = Field(0, description="Evidence, counter-evidence and money items left out (at most 5 per flag "
+                                          "and 40 per post, and 20 amounts, are listed); the flags are all there.")
     summary: str | None = None
+    kind: Kind = Field(description="What the text does with the offer: offer (advert, recruiter's message, forward), "
+                                   "question (someone asks about an offer), report (testimony or news of a case), "
+                                   "warning (awareness, no particular offer), other (not about a job).")
+    needs_action: bool = Field(description="tinggi on an offer or a question: a post to act on. A report or warning "
+                                           "is shown with its flags, never as a risky post to act on.")
 
 
 class BatchItemIn(BaseModel):
@@ -181,7 +198,9 @@ class Limits(BaseModel):
     batch_max_chars: int
     max_body_bytes: int
     max_batch_body_bytes: int
+    max_response_bytes: int
     rate_limit_per_minute: int
+    score_chars_per_minute: int
 
 
 class ModelPublic(BaseModel):
@@ -207,11 +226,27 @@ class Health(BaseModel):
 
 # -- feedback ---------------------------------------------------------------------------------------------
 
+_LABELS: tuple[str, ...] = ("low", "other_scam", "high")
+_STRING: dict[str, JsonValue] = {"type": "string"}
+#: FeedbackCreate's rules between fields, stated in its schema so generated requests and the server agree:
+#: a text or its hash; store_text needs the text; "confirmed" means the predicted label was the right one.
+#: (That a given text_sha256 matches the text is the one rule a schema cannot state: hash_mismatch.)
+_FEEDBACK_RULES: list[JsonValue] = [
+    {"anyOf": [{"required": ["text"], "properties": {"text": _STRING}},
+               {"required": ["text_sha256"], "properties": {"text_sha256": _STRING}}]},
+    {"if": {"required": ["store_text"], "properties": {"store_text": {"const": True}}},
+     "then": {"required": ["text"], "properties": {"text": _STRING}}},
+    {"if": {"required": ["reason"], "properties": {"reason": {"const": "confirmed"}}},
+     "then": {"anyOf": [{"properties": {"predicted_label": {"const": lab}, "correct_label": {"const": lab}}}
+                        for lab in _LABELS]}},
+]
+
+
 class FeedbackCreate(BaseModel):
     """Send ``text`` (stored only with ``store_text: true``; otherwise only its SHA-256 is kept) or only
     ``text_sha256`` (hex SHA-256 of the UTF-8 text exactly as scored)."""
 
-    model_config = _REQUEST
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"allOf": _FEEDBACK_RULES})
     model_version: SafeStr = Field(min_length=1, max_length=64)
     text: PostText | None = None
     text_sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
@@ -219,7 +254,7 @@ class FeedbackCreate(BaseModel):
     predicted_label: Label
     correct_label: Label
     reason: Reason
-    note: SafeStr | None = Field(None, max_length=MAX_NOTE_CHARS)
+    note: Note | None = None
     predicted_score: float | None = Field(None, ge=0.0, le=1.0, allow_inf_nan=False)
 
     @model_validator(mode="after")
@@ -253,7 +288,13 @@ class FeedbackPublic(BaseModel):
 
 
 class FeedbackStats(BaseModel):
-    pending: int = Field(description="Feedback stored since the last export (GET /v1/feedback/export).")
+    pending: int = Field(description="Feedback stored since the last acknowledged export "
+                                     "(POST /v1/feedback/export/ack).")
     pending_corrections: int = Field(description="Of those, how many say the model was wrong.")
     total: int
     last_export_at: datetime | None = None
+
+
+class ExportAck(BaseModel):
+    model_config = _REQUEST
+    last_id: int = Field(ge=0, le=2**62, description="The X-Feedback-Last-Id of the export that was taken.")

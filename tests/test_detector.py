@@ -158,3 +158,11 @@ def det_reason():  # type: ignore[no-untyped-def]
     from detector.indicators.base import Text2
 
     return Text2(id="alasan", en="reason")
+
+
+def test_when_a_post_repeats_an_amount_thousands_of_times_then_money_is_capped_and_counted(det: Detector) -> None:
+    from detector.result import MAX_MONEY_PER_POST
+
+    rec = det.score("$1000 USD " * 1_900).to_dict()
+    assert len(rec["money"]) == MAX_MONEY_PER_POST
+    assert rec["truncated"] >= 1_900 - MAX_MONEY_PER_POST

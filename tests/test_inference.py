@@ -11,8 +11,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from detector import Detector, inference
 from detector.features import analyses
-from detector.inference import PROBE_POSTS, compile_predictor
+from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
 from detector.model import TextRuleStack, build_pipeline
+from detector.offer_model import OfferRiskModel
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,6 +30,7 @@ def shipped() -> Detector:
 
 def test_shipped_model_is_compiled_not_falling_back(shipped: Detector) -> None:
     assert shipped._predict_proba != shipped.pipeline.predict_proba
+    assert shipped.compiled
 
 
 @pytest.mark.parametrize("batch", [1, 7, 440], ids=["one-post", "small-batch", "all-seed-posts"])
@@ -48,8 +50,10 @@ def labels() -> list[str]:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: build_pipeline(random_state=1), lambda: TextRuleStack(cv=3, max_iter=30, random_state=1)],
-    ids=["linear-pipeline", "text-rule-stack"],
+    [lambda: build_pipeline(random_state=1), lambda: TextRuleStack(cv=3, max_iter=30, random_state=1),
+     lambda: OfferRiskModel(cv=3, max_iter=30, random_state=1),
+     lambda: OfferRiskModel(cv=3, max_iter=30, use_text=False, random_state=1)],
+    ids=["linear-pipeline", "text-rule-stack", "offer-risk-model", "offer-risk-model-rules-only"],
 )
 def test_compiled_freshly_trained_estimators_equal_their_own_predict_proba(make, labels: list[str]) -> None:  # noqa: ANN001
     est = make().fit(TRAIN, labels)
@@ -80,3 +84,21 @@ def test_predictor_that_disagrees_on_probes_falls_back_with_a_warning(monkeypatc
     with pytest.warns(UserWarning, match="disagrees"):
         fast = compile_predictor(est, PROBE_POSTS)
     assert fast == est.predict_proba
+
+
+def test_compiled_kind_equals_the_models_own_kinds(labels: list[str]) -> None:
+    kinds = ["question" if i % 3 == 0 else "report" if i % 3 == 1 else "offer" for i in range(len(TRAIN))]
+    est = OfferRiskModel(cv=3, max_iter=30, random_state=1).fit(TRAIN, labels, kind=kinds)
+    score, compiled = compile_scorer(est, PROBE_POSTS)
+    assert compiled
+    probe = analyses(_posts("seed_adverts.jsonl", 60))
+    proba, kinds = score(probe)
+    assert kinds is not None and list(kinds) == list(est.predict_kind(probe))
+    np.testing.assert_allclose(proba, est.predict_proba(probe), rtol=0, atol=1e-12)
+
+
+def test_a_model_fitted_without_kinds_has_no_compiled_kind_and_says_offer(labels: list[str]) -> None:
+    est = OfferRiskModel(cv=3, max_iter=30, random_state=1).fit(TRAIN, labels)
+    score, compiled = compile_scorer(est, PROBE_POSTS)
+    assert compiled and score(analyses(TRAIN[:3]))[1] is None
+    assert set(est.predict_kind(TRAIN[:5])) == {"offer"}

@@ -13,6 +13,7 @@ from detector.money import _PERIOD_WORDS, CURRENCY_WORDS, PERIODS, RATES_DATE, M
 from detector.normalize import normalize
 
 M = 1e6
+DAYS = 26  # working days a month (money.DAYS_PER_MONTH)
 RATE = {"USD": 16000, "MYR": 3600, "SAR": 4300, "TWD": 500, "JPY": 105, "KRW": 11.5, "HKD": 2050, "SGD": 12000,
         "AED": 4350, "EUR": 17500, "GBP": 20500, "QAR": 4400, "KWD": 52000, "AUD": 10500, "CNY": 2250, "THB": 460}
 TABLE = [
@@ -74,6 +75,13 @@ TABLE = [
     ("Gaji: Rp 5jt - 7jt per bulan", "IDR", 5 * M, 7 * M, "month", 5 * M),
     ("Rp 450rb", "IDR", 450e3, 450e3, "unknown", 450e3),
     ("biaya admin Rp 450rb", "IDR", 450e3, 450e3, "once", None),
+    ("komisi 50rb per tugas", "IDR", 50e3, 50e3, "task", None),  # piece work: no monthly value
+    ("Rp 10.000/klik", "IDR", 10e3, 10e3, "task", None),
+    ("komisi 5rb per order", "IDR", 5e3, 5e3, "task", None),
+    ("15rb per like", "IDR", 15e3, 15e3, "task", None),
+    ("per video dibayar Rp 20.000", "IDR", 20e3, 20e3, "task", None),
+    ("sehari bisa dapat 500rb", "IDR", 500e3, 500e3, "day", 500e3 * DAYS),
+    ("per hari gaji Rp 150.000", "IDR", 150e3, 150e3, "day", 150e3 * DAYS),
 ]
 IDS = [row[0] for row in TABLE]
 

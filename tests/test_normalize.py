@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector.normalize import ABBREVIATIONS, FLAG_COUNTRIES, Normalized, normalize
+from detector.normalize import ABBREVIATIONS, FLAG_COUNTRIES, REAL_WORD_SWAPS, TYPOS, Normalized, normalize
 
 CASES = [
     # fonts, width, case, invisible characters
@@ -35,6 +35,13 @@ CASES = [
     ("sedino 200 ewu, paspor melancong", "sehari 200 ribu, paspor wisata"),
     ("tkw tki pmi", "tkw tki pmi"),  # kept as written (see the module docstring)
     ("e-pmi, bpjs pmi", "e-pmi, bpjs pmi"),
+    # typos of bait words: two swapped letters, frequent misspellings
+    ("tiekt & visa ditanggung", "tiket & visa ditanggung"),
+    ("GRATSI tikit pesawat", "gratis tiket pesawat"),
+    ("kerja di kamobja, no experience", "kerja di kamboja, no pengalaman"),
+    ("pakai visa tursi", "pakai visa turis"),
+    ("paket umroh murah", "paket umroh murah"),  # "murah" is a word, not a swap of "umrah"
+    ("gaji pokok, tiket kereta", "gaji pokok, tiket kereta"),
     # spacing tricks
     ("lowongan k a m b o j a", "lowongan kamboja"),
     ("t.e.l.e aja", "telegram saja"),
@@ -155,3 +162,9 @@ def test_when_text_mixes_the_rewritten_pieces_then_the_offset_map_stays_exact(ra
 def test_when_input_is_hostile_then_normalisation_still_finishes(hostile: str) -> None:
     n = normalize(hostile)
     assert len(n.offsets) == len(n.text) + 1
+
+
+def test_typo_map_never_rewrites_a_real_word_or_an_abbreviation() -> None:
+    assert not REAL_WORD_SWAPS & set(TYPOS)
+    assert not set(TYPOS) & set(ABBREVIATIONS)
+    assert all(len(typo) >= 4 and typo != word for typo, word in TYPOS.items())

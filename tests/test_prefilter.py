@@ -30,6 +30,7 @@ from detector.indicators.prefilter import (
     requirement,
     single_spaced,
 )
+from detector.indicators.registry import drop_counter_inside_red_flags
 from detector.money import _alt, find_money
 from detector.normalize import normalize
 
@@ -91,7 +92,7 @@ def unscreened_hits(text: str) -> list[dict[str, object]]:
     norm = normalize(text)
     every = frozenset(id(p) for p in PATTERNS)
     ctx = AnalysisContext(normalized=norm, money=tuple(find_money(norm.text)), screened=every, runnable=every)
-    return [h.to_dict() for ind in REG for h in ind.analyze(ctx)]
+    return [h.to_dict() for h in drop_counter_inside_red_flags([h for ind in REG for h in ind.analyze(ctx)])]
 
 
 # -- the screen against running every regex -----------------------------------------------------

@@ -35,6 +35,10 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     (data / "check_adverts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in check), encoding="utf-8")
     sms_lines = (REPO.parent / "shared" / "data" / "sms_spam_id.csv").read_text(encoding="utf-8").splitlines()
     (tmp_path / "sms.csv").write_text("\n".join(sms_lines[:41]) + "\n", encoding="utf-8")  # header + 40 messages
+    (data / "cases").mkdir()
+    for name in ("exploitation.jsonl", "fraud_and_legit.jsonl"):  # 30 real cases of each file
+        lines = (REPO / "data" / "cases" / name).read_text(encoding="utf-8").splitlines()[:30]
+        (data / "cases" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     cfg = TrainConfig(data_dir=data, cv_folds=2, seed=7, version="0.0.0-test", sms_csv=tmp_path / "sms.csv")
     meta1 = run(cfg, tmp_path / "m1", log=lambda _m: None)
     meta2 = run(cfg, tmp_path / "m2", log=lambda _m: None)
@@ -49,8 +53,15 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     assert {"model", "baseline_tfidf_lr", "baseline_keyword_rule", "margins"} <= set(report["heldout_test"])
     # the recipe learns something even on a third of the seed data
     assert report["heldout_test"]["model"]["roc_auc_high_vs_low"] > 0.8
-    # the estimator choice is documented with the alternative's cross-validated numbers
-    assert report["cross_validation"]["alternative_estimator"]["estimator"] == "linear"
+    # the text column's vote is documented with the rules-only model's cross-validated numbers
+    assert report["cross_validation"]["alternative_estimator"]["estimator"] == "use_text=False"
+    # real cases: held out by case, reported by voice, and the written-only transfer row beside them
+    real = report["real_cases"]
+    assert real["model"]["n"] == d1.metadata["data"]["case_test_rows"] > 0
+    assert {"offer", "question", "report", "all"} <= set(real["by_voice"])
+    assert report["written_only_to_real_cases"]["model"]["n"] == real["model"]["n"]
+    assert set(report["behaviour"]) >= {"minimum_functionality", "invariance", "direction_licence"}
+    assert "Held-out real cases by voice" in (tmp_path / "m1" / "EVALUATION.md").read_text()
     assert "Estimator choice" in (tmp_path / "m1" / "EVALUATION.md").read_text()
     # the fresh-writer check set is scored and reported, never trained on
     d = meta1["data"]
@@ -60,7 +71,9 @@ def test_seeded_training_writes_a_verified_bundle_and_is_reproducible(tmp_path: 
     assert d["train_rows_dropped_near_check"] == dropped
     sms = d["sources"]["sms.csv"]
     assert sms["rows"] == 40 and sms["train_rows"] + sms["held_out_rows"] == 40 and sms["held_out_rows"] > 0
-    assert d["train_rows"] + d["test_rows"] + dropped == n_corpus + sms["train_rows"]
+    case_train_rows = d["sources"]["cases/"]["rows"] - d["case_test_rows"]
+    expected_rows = n_corpus + sms["train_rows"] + case_train_rows + d["retold_rows"]
+    assert d["train_rows"] + d["test_rows"] + dropped == expected_rows
     assert report["sms_held_out"]["model"]["n"] == sms["held_out_rows"]
     assert "Real SMS that are not job adverts" in (tmp_path / "m1" / "EVALUATION.md").read_text()
     assert "Fresh-writer check set" in (tmp_path / "m1" / "EVALUATION.md").read_text()

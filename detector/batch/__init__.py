@@ -6,6 +6,7 @@ from detector.batch.frame import score_frame
 from detector.batch.local import scan
 from detector.batch.readers import Row
 from detector.batch.records import row_problem as check_row
+from detector.batch.signals import ScanInterrupted
 from detector.batch.summary import ScanSummary
 
-__all__ = ["Row", "ScanInputError", "ScanSummary", "check_row", "scan", "score_frame"]
+__all__ = ["Row", "ScanInputError", "ScanInterrupted", "ScanSummary", "check_row", "scan", "score_frame"]

@@ -1,9 +1,12 @@
 """The small checkpoint file that lets ``--resume`` continue an interrupted scan.
 
-Beside ``OUT`` live ``OUT.partial`` (the output so far), ``OUT.rejects.jsonl.partial`` and
-``OUT.checkpoint.json``: rows done, the durable length of both partials, and the running
-summary. It is replaced atomically after each durable chunk, so after a crash the partials are
-cut back to it and scanning restarts at the next row: no row is scored twice or lost."""
+Beside ``OUT`` live ``OUT.partial`` (the output so far), ``OUT.rejects.jsonl.partial``,
+``OUT.ids.partial`` (the scored ids' hashes, for the duplicate count) and ``OUT.checkpoint.json``:
+rows done, the durable length of each partial with the SHA-256 of its last bytes (the sinks'
+``checkpoint()``), and the running summary. The partials are fsynced before it is written, and it
+is fsynced and renamed into place after each durable chunk, so after a crash the partials are
+checked against it, cut back to it, and scanning restarts at the next row: no row is scored twice
+or lost, and a partial that is not the one it describes is refused."""
 
 from __future__ import annotations
 
@@ -14,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from detector.batch.formats import ScanInputError, Source
-from detector.files import atomic_write_text
 
-VERSION = 1
+VERSION = 2  # 2: partials' tail hashes, the ids file
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class ScanPaths:
     @property
     def rejects_partial(self) -> str:
         return f"{self.rejects}.partial"
+
+    @property
+    def ids_partial(self) -> str:
+        return f"{self.out}.ids.partial"
 
     @property
     def checkpoint(self) -> str:
@@ -48,7 +54,14 @@ def fingerprint(src: Source, **options: Any) -> dict[str, Any]:
 
 
 def save(path: str, state: dict[str, Any]) -> None:
-    atomic_write_text(path, json.dumps({"version": VERSION, **state}, ensure_ascii=False), mode=None)
+    """Replace the checkpoint atomically and durably (the partials it names are fsynced already)."""
+    path = os.path.abspath(path)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"version": VERSION, **state}, ensure_ascii=False))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def load(path: str, expected: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,7 +87,7 @@ def remove(paths: ScanPaths) -> None:
     """Delete a previous run's partial state (a fresh run)."""
     import shutil
 
-    for p in (paths.partial, paths.rejects_partial, paths.checkpoint):
+    for p in (paths.partial, paths.rejects_partial, paths.ids_partial, paths.checkpoint, f"{paths.checkpoint}.tmp"):
         if os.path.isdir(p):
             shutil.rmtree(p)
         elif os.path.exists(p):

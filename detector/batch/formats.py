@@ -25,6 +25,14 @@ class ScanInputError(RuntimeError):
     """The input (or the output path) cannot be used at all: missing file, unknown or wrong format."""
 
 
+class EngineError(RuntimeError):
+    """A Dask or Spark job failed for a reason of the engine's (a task the cluster gave up on, an
+    aborted job); the partitions done are kept, so ``--resume`` continues."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}; the partitions done are kept: run the same command with --resume to continue")
+
+
 @dataclass(frozen=True)
 class Source:
     path: str          # "-" (stdin), a local path or an fsspec URL

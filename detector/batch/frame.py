@@ -9,6 +9,7 @@ import pandas as pd
 
 from detector.batch.readers import MISSING
 from detector.batch.records import CONTRACT, is_reject, score_records, text_problem
+from detector.validation import id_problem, repair_text
 
 if TYPE_CHECKING:
     from detector.detector import Detector
@@ -37,7 +38,7 @@ def score_frame(df: pd.DataFrame, *, detector: Detector, text_field: str = "text
         if isinstance(pre_reason[i], str):
             problem: tuple[str, str] | None = (str(pre_code[i] or "unreadable"), str(pre_reason[i]))
         else:
-            problem = text_problem(texts[i])
+            problem = id_problem(ids[i]) or text_problem(texts[i])
         problems.append(problem)
         if problem is None:
             valid.append((int(rows[i]), ids[i], texts[i]))
@@ -51,12 +52,21 @@ def score_frame(df: pd.DataFrame, *, detector: Detector, text_field: str = "text
             else:
                 rec["reject_code"] = rec["reject_reason"] = None
         if problem is not None:
-            rec = {"id": ids[i], "row": int(rows[i]), "reject_code": problem[0], "reject_reason": problem[1]}
+            rid = ids[i]
+            rec = {"id": repair_text(rid)[0] if rid is not None else None, "row": int(rows[i]),
+                   "reject_code": problem[0], "reject_reason": problem[1]}
             if source is not None:
                 rec["source"] = source
         out.append(rec)
     columns = _columns(out)
-    return pd.DataFrame(out, columns=columns) if out else pd.DataFrame(columns=columns)
+    if not out:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(out, columns=columns)
+    first = next((r for r in out if r["reject_reason"] is None), None)
+    for name, value in (first or {}).items():  # ints stay ints beside rejected rows' nulls (not 0.0)
+        if isinstance(value, int) and not isinstance(value, bool) and frame[name].dtype.kind == "f":
+            frame[name] = frame[name].astype("Int64")
+    return frame
 
 
 def _columns(out: list[dict[str, Any]]) -> list[str]:

@@ -3,10 +3,12 @@ or over a JSONL/CSV/Parquet column of image paths (``--image-field image_path``)
 
 Each image is a row: read with Tesseract and scored in the worker processes (``--jobs``), in small
 chunks (:data:`IMAGE_CHUNK_SIZE`) because one image costs what a thousand typed posts cost. Its record
-is the image record (``ocr``, ``boxes``) plus ``image_path``; an image that cannot be used is a reject
-with the image code (``unreadable_image``, ``unsupported_format``, ``image_too_large``,
-``no_text_found``, ``ocr_failed``) or ``missing_image_path``. Without Tesseract the scan stops before
-any output with one line saying what to install."""
+is the image record (``ocr``, ``boxes``) plus ``image_path``, with ``repaired`` and ``summary`` as in a
+text record; an image that cannot be used is a reject with the image code (``unreadable_image``,
+``unsupported_format``, ``image_too_large``, ``no_text_found``, ``ocr_failed``), ``missing_image_path``
+or, as for texts, ``invalid_id``. A path with a lone surrogate is written repaired (U+FFFD) in records
+and rejects, as ids are. Without Tesseract the scan stops before any output with one line saying what
+to install."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from detector.batch.formats import ScanInputError, Source
 from detector.batch.readers import MISSING, Row
 from detector.batch.records import SCORING_ERROR, reject_record
+from detector.validation import id_problem, repair_text
 
 if TYPE_CHECKING:
     from detector.detector import Detector
@@ -101,9 +104,12 @@ class ImageListReader:
 
 
 def image_row_problem(row: Row) -> tuple[str, str] | None:
-    """Why a row names no image (the image itself is checked when it is read, in the worker)."""
+    """Why a row names no image, or has an id that cannot be written (the image itself is checked when
+    it is read, in the worker)."""
     if row.error:
         return row.error
+    if (problem := id_problem(row.id)) is not None:
+        return problem
     if row.text is MISSING or row.text is None or (isinstance(row.text, float) and row.text != row.text):
         return "missing_image_path", "no image path in this row"
     if not isinstance(row.text, str) or not row.text.strip():
@@ -118,26 +124,31 @@ def score_image_records(detector: Detector, rows: Sequence[tuple[int, str | None
     from detector.detector import InvalidTextError
     from detector.ocr import ImageError, score_image
 
+    def reject(n: int, rid: str | None, code: str, reason: str, shown: str) -> dict[str, Any]:
+        return {**reject_record(n, rid, (code, repair_text(reason)[0])), "image_path": shown}
+
     out = []
     for n, rid, path in rows:
         full = Path(base_dir, path) if base_dir and not os.path.isabs(path) else Path(path)
+        shown = repair_text(path)[0]
         try:
             res = score_image(detector, full)
         except ImageError as exc:
-            out.append({**reject_record(n, rid, (exc.code, str(exc))), "image_path": path})
+            out.append(reject(n, rid, exc.code, str(exc), shown))
             continue
         except InvalidTextError as exc:
-            out.append({**reject_record(n, rid, (exc.code, f"the text read cannot be scored: {exc}")),
-                        "image_path": path})
+            out.append(reject(n, rid, exc.code, f"the text read cannot be scored: {exc}", shown))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug, not bad input: accounted for as a reject, logged
             _log.warning("row %s: reading the image failed: %r", n, exc)
-            out.append({**reject_record(n, rid, (SCORING_ERROR, f"scoring failed: {type(exc).__name__}: {exc}")),
-                        "image_path": path})
+            out.append(reject(n, rid, SCORING_ERROR, f"scoring failed: {type(exc).__name__}: {exc}", shown))
             continue
         rec = res.to_dict(explain=explain)
+        if "summary" not in rec:  # a contract field is never dropped (as in score_records)
+            rec["summary"] = res.summary("id")
         rec["id"] = rid if rid is not None else f"row-{n}"
+        rec["repaired"] = 0  # the text read by Tesseract is well-formed Unicode
         rec["row"] = n
-        rec["image_path"] = path
+        rec["image_path"] = shown
         out.append(rec)
     return out

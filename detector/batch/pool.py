@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from detector.batch.records import score_records
+from detector.batch.signals import worker_init
 
 if TYPE_CHECKING:
     from detector.detector import Detector
@@ -26,14 +28,16 @@ Task = tuple[list[tuple[int, str | None, str]], bool] | tuple[list[tuple[int, st
 _DETECTOR: Detector | None = None
 
 
-def _init_forked() -> None:
+def _init_forked(parent_pid: int) -> None:
+    worker_init(parent_pid)
     _limit_threads()
 
 
-def _init_spawned(path: str, sha256: str) -> None:
+def _init_spawned(parent_pid: int, path: str, sha256: str) -> None:
     global _DETECTOR
     from detector.detector import Detector
 
+    worker_init(parent_pid)
     _limit_threads()
     _DETECTOR = Detector.load(path, expected_sha256=sha256)
 
@@ -73,15 +77,19 @@ class ChunkScorer:
                 _DETECTOR = self.detector  # inherited by the forked workers
                 gc.freeze()  # keep the shared pages shared (no GC writes into them)
                 self._pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"),
-                                                 initializer=_init_forked)
+                                                 initializer=_init_forked, initargs=(os.getpid(),))
             else:  # pragma: no cover - macOS / Windows
                 b = self.detector.bundle
                 self._pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("spawn"),
-                                                 initializer=_init_spawned, initargs=(str(b.path), b.sha256))
+                                                 initializer=_init_spawned,
+                                                 initargs=(os.getpid(), str(b.path), b.sha256))
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._pool is not None:
+            if exc_type is not None:  # interrupted or failed: the workers hold nothing worth waiting for
+                for proc in list(getattr(self._pool, "_processes", {}).values()):
+                    proc.kill()
             self._pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
 

@@ -13,7 +13,14 @@ from typing import IO, Any
 
 from detector.batch.formats import CountingReader, ScanInputError, Source, open_raw, open_text_bytes, size_of
 
-csv.field_size_limit(min(sys.maxsize, 1 << 30))
+#: Longest CSV/TSV field read (characters): 50 times the longest post. A stray quote swallows the
+#: rows after it into one field; past this size it becomes a ``malformed_csv`` reject and reading goes
+#: on at the next line, so memory stays bounded and the rows after are scored.
+CSV_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(CSV_FIELD_LIMIT)
+
+#: JSONL objects read before a named ``--id-field`` that none of them has is an error.
+ID_CHECK_OBJECTS = 1000
 
 #: A row whose text field is absent (as opposed to present but null / empty).
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__reduce__": lambda self: "MISSING"})()
@@ -25,18 +32,22 @@ class Row:
     id: str | None
     text: Any
     error: tuple[str, str] | None = None  # (code, message) when the row could not be parsed
+    note: str | None = None  # a summary note about a row that is still scored (see ScanSummary.notes)
 
 
 @dataclass(frozen=True)
 class Span:
     """Part of one file (for engines): a byte range of a JSONL file starting at line ``first_line``,
-    or a range of Parquet row groups whose first row is ``first_row``."""
+    or a range of Parquet row groups whose first row is ``first_row``. ``lines`` (JSONL, blank lines
+    included) and ``rows`` (Parquet) are what the plan counted, checked against what a worker read."""
 
     start: int = 0
     end: int | None = None
     first_line: int = 1
     row_groups: tuple[int, ...] | None = None
     first_row: int = 1
+    lines: int | None = None
+    rows: int | None = None
 
 
 def _id(value: Any) -> str | None:
@@ -49,12 +60,20 @@ class RowReader:
     """Opens ``src`` at once (so an unreadable input fails before any output exists) and yields
     its rows. ``progress()`` is ``(done, total)`` in rows (Parquet) or bytes (text formats)."""
 
-    def __init__(self, src: Source, text_field: str = "text", id_field: str = "id", span: Span | None = None) -> None:
-        self.src, self.text_field, self.id_field = src, text_field, id_field
+    def __init__(self, src: Source, text_field: str = "text", id_field: str | None = None,
+                 span: Span | None = None) -> None:
+        self.src, self.text_field = src, text_field
+        # An id field named by the caller must exist (a wrong name would silently give row-N ids);
+        # None means "id", used when present.
+        self.id_required = id_field is not None
+        self.id_field = id_field or "id"
+        self._objects = 0
+        self._id_seen = False
         self.span = span or Span()
         self.total_bytes = size_of(src) if src.fmt != "parquet" else None
         self.total_rows: int | None = None
         self._rows_done = 0
+        self.lines_read = 0  # physical JSONL lines, blank ones included (checked against Span.lines)
         self._counter: CountingReader | None = None
         if src.fmt == "parquet":
             self._open_parquet()
@@ -81,6 +100,9 @@ class RowReader:
         names = self._pf.schema_arrow.names
         if self.text_field not in names:
             raise ScanInputError(f"{self.src.path}: no column named {self.text_field!r} (columns: {names})")
+        if self.id_required and self.id_field not in names:
+            raise ScanInputError(f"{self.src.path}: no column named {self.id_field!r} for --id-field "
+                                 f"(columns: {names})")
         groups = self.span.row_groups
         meta = self._pf.metadata
         self.total_rows = (sum(meta.row_group(g).num_rows for g in groups) if groups is not None
@@ -89,8 +111,12 @@ class RowReader:
     def _open_csv(self) -> None:
         import io
 
-        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig", errors="replace", newline="")
-        self._csv = csv.reader(self._text, delimiter="\t" if self.src.fmt == "tsv" else ",")
+        # surrogateescape: a byte that is not UTF-8 becomes a lone surrogate, which the scan repairs in
+        # a text (counted in the record's ``repaired``) and rejects in an id, instead of a silent U+FFFD
+        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        # strict: a quote that does not close a field (a stray one) is an error, not the start of a
+        # field that swallows the following rows up to the next quote or the end of the file.
+        self._csv = csv.reader(self._text, delimiter="\t" if self.src.fmt == "tsv" else ",", strict=True)
         try:
             header = next(self._csv, None)
         except (csv.Error, OSError, EOFError, zlib.error) as exc:
@@ -99,8 +125,12 @@ class RowReader:
             header = []
         if self.text_field not in header:
             raise ScanInputError(f"{self.src.path}: no column named {self.text_field!r} (columns: {header})")
+        if self.id_required and self.id_field not in header:
+            raise ScanInputError(f"{self.src.path}: no column named {self.id_field!r} for --id-field "
+                                 f"(columns: {header})")
         self._ti = header.index(self.text_field)
         self._ii = header.index(self.id_field) if self.id_field in header else None
+        self._ncols = len(header)
 
     def parquet_row_groups(self) -> list[int]:
         """Rows per row group of a Parquet source."""
@@ -148,6 +178,7 @@ class RowReader:
                     break
                 pos += len(line)
             n += 1
+            self.lines_read += 1
             if not line.strip():
                 continue
             self._rows_done += 1
@@ -155,6 +186,8 @@ class RowReader:
                 skip -= 1
                 continue
             yield self._parse_json_line(n, line)
+        if self.id_required and not self._id_seen and self._objects:
+            raise ScanInputError(f"{self.src.path}: no object has the field {self.id_field!r} named by --id-field")
 
     def _parse_json_line(self, n: int, line: bytes) -> Row:
         try:
@@ -165,13 +198,28 @@ class RowReader:
             return Row(n, None, None, ("invalid_json", f"invalid JSON: {exc.msg} (column {exc.colno})"))
         except RecursionError:
             return Row(n, None, None, ("invalid_json", "invalid JSON: nested too deeply"))
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            return Row(n, None, None, ("invalid_json", f"invalid JSON: {str(exc).split(';')[0]}"))
         if not isinstance(obj, dict):
             return Row(n, None, None, ("not_object", f"not a JSON object but {type(obj).__name__}"))
+        self._check_id_field(self.id_field in obj)
         return Row(n, _id(obj.get(self.id_field)), obj.get(self.text_field, MISSING))
+
+    def _check_id_field(self, present: bool) -> None:
+        """JSONL has no header: a named id field that none of the first :data:`ID_CHECK_OBJECTS`
+        objects has is taken for a wrong name."""
+        if self._id_seen or not self.id_required:
+            return
+        self._id_seen = present
+        self._objects += 1
+        if not present and self._objects >= ID_CHECK_OBJECTS:
+            raise ScanInputError(f"{self.src.path}: none of the first {ID_CHECK_OBJECTS:,} objects has the field "
+                                 f"{self.id_field!r} named by --id-field")
 
     def _csv_rows(self, skip: int) -> Iterator[Row]:
         n = 0
-        ti, ii = self._ti, self._ii
+        ti, ii, ncols = self._ti, self._ii, self._ncols
+        last_line = self._csv.line_num  # the physical line the previous record ended on
         while True:
             try:
                 rec = next(self._csv)
@@ -180,11 +228,15 @@ class RowReader:
             except csv.Error as exc:
                 n += 1
                 self._rows_done += 1
+                first, last_line = last_line + 1, self._csv.line_num
                 if skip:
                     skip -= 1
                     continue
-                yield Row(n, None, None, ("malformed_csv", f"malformed {self.src.fmt.upper()} row: {exc}"))
+                span = f"line {first}" if last_line <= first else f"lines {first}–{last_line}"
+                yield Row(n, None, None, ("malformed_csv", f"malformed {self.src.fmt.upper()} record on {span} "
+                                          f"({exc}; an unbalanced quote?)"))
                 continue
+            last_line = self._csv.line_num
             if not rec:  # a blank line
                 continue
             n += 1
@@ -193,7 +245,8 @@ class RowReader:
                 skip -= 1
                 continue
             rid = rec[ii] if ii is not None and ii < len(rec) else None
-            yield Row(n, rid or None, rec[ti] if ti < len(rec) else MISSING)
+            yield Row(n, rid or None, rec[ti] if ti < len(rec) else MISSING,
+                      note="csv_extra_fields" if len(rec) > ncols else None)
 
     def _parquet(self, skip: int) -> Iterator[Row]:
         cols = [self.text_field] + ([self.id_field] if self.id_field in self._pf.schema_arrow.names else [])
@@ -207,12 +260,37 @@ class RowReader:
                 n += batch.num_rows
                 self._rows_done += batch.num_rows
                 continue
-            texts = batch.column(0).to_pylist()
-            ids = batch.column(1).to_pylist() if batch.num_columns > 1 else [None] * len(texts)
+            texts = _pylist(batch.column(0))
+            ids = _pylist(batch.column(1)) if batch.num_columns > 1 else [None] * len(texts)
             for text, rid in zip(texts, ids, strict=True):
                 n += 1
                 self._rows_done += 1
                 if skip:
                     skip -= 1
                     continue
-                yield Row(n, _id(rid), text)
+                if text is _NOT_UTF8 or rid is _NOT_UTF8:
+                    what = "text" if text is _NOT_UTF8 else "id"
+                    yield Row(n, None, None, ("invalid_utf8", f"the {what} is not valid UTF-8"))
+                else:
+                    yield Row(n, _id(rid), text)
+
+
+#: A Parquet string that is not valid UTF-8 (a writer that did not check): its row is rejected.
+_NOT_UTF8: Any = type("NotUtf8", (), {"__repr__": lambda self: "<not utf-8>"})()
+
+
+def _pylist(column: Any) -> list[Any]:
+    """A column's values; strings that are not valid UTF-8 as :data:`_NOT_UTF8`, not an exception."""
+    try:
+        return column.to_pylist()  # type: ignore[no-any-return]
+    except UnicodeDecodeError:
+        import pyarrow as pa
+
+        binary = pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary()
+        out = []
+        for raw in column.cast(binary).to_pylist():
+            try:
+                out.append(raw.decode("utf-8") if raw is not None else None)
+            except UnicodeDecodeError:
+                out.append(_NOT_UTF8)
+        return out

@@ -15,7 +15,7 @@ import msgspec
 import numpy as np
 
 from detector.batch.readers import MISSING, Row
-from detector.validation import MAX_TEXT_CHARS
+from detector.validation import MAX_TEXT_CHARS, id_problem, repair_text
 from detector.validation import text_problem as _core_text_problem
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ def text_problem(text: Any, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] 
 
 
 def row_problem(row: Row, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str] | None:
-    return row.error or text_problem(row.text, max_chars)
+    return row.error or id_problem(row.id) or text_problem(row.text, max_chars)
 
 
 def reject_record(n: int, id_: str | None, problem: tuple[str, str], source: str | None = None) -> dict[str, Any]:
+    """A reject line; an id that cannot be written (``invalid_id``) appears repaired, to find the row."""
+    if id_ is not None:
+        id_ = repair_text(id_)[0]
     rec: dict[str, Any] = {"row": n, "id": id_, "code": problem[0], "reason": problem[1]}
     if source is not None:
         rec["source"] = source
@@ -56,27 +59,35 @@ def score_records(detector: Detector, rows: Sequence[tuple[int, str | None, str]
     """One result per ``(row number, id, text)`` triple whose text is valid, in order: its scored
     record, or, for a row whose scoring raised, its reject record (``code`` ``scoring_error``; tell
     them apart with :func:`is_reject`). One model call for the chunk; only if that call fails are the
-    rows scored one by one, so one bad post costs its own row, never the chunk or the run."""
+    rows scored one by one, so one bad post costs its own row, never the chunk or the run.
+
+    A text's lone surrogates are replaced by U+FFFD before it is scored (offsets are unchanged) and
+    counted in the record's ``repaired`` field (0 for a text scored as given). The record always has
+    ``summary``, with or without ``explain`` (a contract field is never dropped)."""
     if not rows:
         return []
+    repaired = [repair_text(t) for _, _, t in rows]
     # No ids to score_many: the record's id is set below (with its row-N default), so the results
     # are used as they come, cached reposts included, without a copy carrying each id.
     try:
-        results: list[Any] = detector.score_many([t for _, _, t in rows])
+        results: list[Any] = detector.score_many([t for t, _ in repaired])
     except Exception:  # noqa: BLE001 - isolate the failing row(s) below, each one reported
-        results = [_score_one(detector, t) for _, _, t in rows]
+        results = [_score_one(detector, t) for t, _ in repaired]
     out = []
-    for (n, rid, _), res in zip(rows, results, strict=True):
+    for (n, rid, _), res, (_, n_repaired) in zip(rows, results, repaired, strict=True):
         try:
             if isinstance(res, Exception):
                 raise res
             rec = res.to_dict(explain=explain)
+            if "summary" not in rec:
+                rec["summary"] = res.summary("id")
         except Exception as exc:  # noqa: BLE001 - accounted for as a reject with its reason
             _log.warning("row %s: scoring failed: %r", n, exc)
             out.append(reject_record(n, rid, (SCORING_ERROR, f"scoring failed: {type(exc).__name__}: {exc}"),
                                      source))
             continue
         rec["id"] = rid if rid is not None else f"row-{n}"
+        rec["repaired"] = n_repaired
         rec["row"] = n
         if source is not None:
             rec["source"] = source

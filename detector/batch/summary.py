@@ -9,6 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from detector.validation import repair_text
+
+#: Categorical record fields counted per value (a record without the field is not counted), so a
+#: field added to records is counted by naming it here.
+CATEGORY_FIELDS = ("label", "kind")
 TOP_N = 20
 SNIPPET_CHARS = 400
 #: Salary buckets in rupiah per month (upper bounds, exclusive).
@@ -27,6 +32,12 @@ def salary_bucket(money: list[dict[str, Any]]) -> str | None:
     return next(label for bound, label in SALARY_BUCKETS if best < bound)
 
 
+#: What each note counts, for the summary printed on stderr.
+NOTES = {"text_repaired": "posts had lone surrogates (truncated emoji) or bytes that are not UTF-8 (CSV) "
+                          "replaced by U+FFFD (record field 'repaired')",
+         "csv_extra_fields": "CSV rows had more fields than the header; the extra fields were ignored"}
+
+
 @dataclass
 class ScanSummary:
     rows_read: int = 0
@@ -40,6 +51,11 @@ class ScanSummary:
     salaries: dict[str, Counter[str]] = field(default_factory=dict)  # bucket -> level -> posts
     top: list[tuple[float, int, str, dict[str, Any]]] = field(default_factory=list)  # min-heap
     top_n: int = TOP_N
+    categories: dict[str, Counter[str]] = field(default_factory=dict)  # field -> value -> posts
+    #: Things worth a word that are not rejects: rows whose text was repaired, CSV rows with more
+    #: fields than the header (the extra ones ignored).
+    notes: Counter[str] = field(default_factory=Counter)
+    duplicate_ids: int = 0  # scored posts whose id an earlier scored post had
 
     # -- adding ---------------------------------------------------------------------------------
     def add_record(self, rec: dict[str, Any], text: str | None = None) -> None:
@@ -49,6 +65,12 @@ class ScanSummary:
         self.levels[level] += 1
         self.flags.update(rec["flags"])
         self.destinations.update(rec.get("destinations") or ())
+        for name in CATEGORY_FIELDS:
+            value = rec.get(name)
+            if value is not None:
+                self.categories.setdefault(name, Counter())[str(value)] += 1
+        if rec.get("repaired"):
+            self.notes["text_repaired"] += 1
         bucket = salary_bucket(rec.get("money") or [])
         if bucket:
             self.salaries.setdefault(bucket, Counter())[level] += 1
@@ -56,7 +78,7 @@ class ScanSummary:
         if len(self.top) < self.top_n or key > self.top[0][:3]:
             entry = {"id": rec["id"], "row": rec["row"], "source": rec.get("source"), "risk_score": rec["risk_score"],
                      "risk_level": level, "label": rec["label"], "flags": rec["flags"],
-                     "text": (text or "")[:SNIPPET_CHARS],
+                     "text": repair_text((text or "")[:SNIPPET_CHARS])[0],
                      "evidence": [{"flag": e["flag"], "text": e["text"]} for e in rec["evidence"]]}
             item = (*key, entry)
             if len(self.top) < self.top_n:
@@ -78,6 +100,10 @@ class ScanSummary:
             mine.update(theirs)
         for bucket, counts in other.salaries.items():
             self.salaries.setdefault(bucket, Counter()).update(counts)
+        for name, counts in other.categories.items():
+            self.categories.setdefault(name, Counter()).update(counts)
+        self.notes.update(other.notes)
+        self.duplicate_ids += other.duplicate_ids
         for item in other.top:
             if len(self.top) < self.top_n:
                 heapq.heappush(self.top, item)
@@ -93,9 +119,14 @@ class ScanSummary:
         order = [label for _, label in SALARY_BUCKETS]
         return [(b, self.salaries[b]) for b in order if b in self.salaries]
 
+    def reject_rate(self) -> float:
+        return self.rejected / self.rows_read if self.rows_read else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         """The public summary (``--summary-json``)."""
         return {"rows_read": self.rows_read, "scored": self.scored, "rejected": self.rejected,
+                "duplicate_ids": self.duplicate_ids, "notes": dict(self.notes.most_common()),
+                "counts": {name: dict(c.most_common()) for name, c in self.categories.items()},
                 "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.rows_read / self.seconds, 1) if self.seconds else None,
                 "levels": dict(self.levels.most_common()), "flags": dict(self.flags.most_common()),
@@ -108,7 +139,9 @@ class ScanSummary:
                 "seconds": self.seconds, "levels": dict(self.levels), "flags": dict(self.flags),
                 "reject_reasons": dict(self.reject_reasons), "destinations": dict(self.destinations),
                 "salaries": {b: dict(c) for b, c in self.salaries.items()},
-                "top": [list(t) for t in self.top], "top_n": self.top_n}
+                "top": [list(t) for t in self.top], "top_n": self.top_n,
+                "categories": {k: dict(c) for k, c in self.categories.items()}, "notes": dict(self.notes),
+                "duplicate_ids": self.duplicate_ids}
 
     @classmethod
     def from_state(cls, d: dict[str, Any]) -> ScanSummary:
@@ -116,7 +149,9 @@ class ScanSummary:
                 levels=Counter(d["levels"]), flags=Counter(d["flags"]), reject_reasons=Counter(d["reject_reasons"]),
                 destinations=Counter(d["destinations"]),
                 salaries={b: Counter(c) for b, c in d["salaries"].items()},
-                top=[(t[0], t[1], t[2], t[3]) for t in d["top"]], top_n=d.get("top_n", TOP_N))
+                top=[(t[0], t[1], t[2], t[3]) for t in d["top"]], top_n=d.get("top_n", TOP_N),
+                categories={k: Counter(c) for k, c in d.get("categories", {}).items()},
+                notes=Counter(d.get("notes", {})), duplicate_ids=d.get("duplicate_ids", 0))
         heapq.heapify(s.top)
         return s
 
@@ -131,4 +166,11 @@ class ScanSummary:
             out.append("flags: " + " · ".join(f"{k} {v:,}" for k, v in self.flags.most_common()))
         if self.reject_reasons:
             out.append("rejected: " + " · ".join(f"{k} {v:,}" for k, v in self.reject_reasons.most_common()))
+        for name, counts in self.categories.items():
+            out.append(f"{name}: " + " · ".join(f"{k} {v:,}" for k, v in counts.most_common()))
+        if self.duplicate_ids:
+            out.append(f"duplicate ids: {self.duplicate_ids:,} scored posts had the id of an earlier one "
+                       "(each was scored)")
+        for note, n in self.notes.most_common():
+            out.append(f"note: {n:,} {NOTES.get(note, note)}")
         return out

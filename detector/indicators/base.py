@@ -8,7 +8,7 @@ text. Every hit carries evidence as offsets into the ORIGINAL text.
 from __future__ import annotations
 
 import re as _stdlib_re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -27,6 +27,9 @@ Kind = Literal["risk", "counter"]
 REGEX_TIMEOUT_S = 2.0
 
 _NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
+#: Where a clause ends, for ``clause_negations``: punctuation or a word that turns the sentence.
+_CLAUSE_BOUNDARY = _stdlib_re.compile(r"[,.;:!?\n]|\b(?:tapi|tetapi|namun|melainkan|cukup|hanya|justru|malah|"
+                                      r"sedangkan|padahal|but|only)\b")
 _ESCAPE = _stdlib_re.compile(r"\\.|\(\?P?<[^>]*>")
 _UPPER_OUTSIDE_ESCAPES = _stdlib_re.compile(r"[A-Z]")
 
@@ -57,6 +60,9 @@ class Pattern:
     name: str
     regex: str
     score: float
+    #: Put in the ``details`` of every hit of this pattern (e.g. ``{"claim": True}``: what the match
+    #: says is only the post's own assertion).
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     compiled: Any = field(init=False, repr=False, compare=False)
     #: Literals every match's text contains (see :mod:`detector.indicators.prefilter`; None: always run).
     requirement: Requirement | None = field(init=False, repr=False, compare=False)
@@ -64,6 +70,8 @@ class Pattern:
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "pattern name must not be empty")
         _require(0.0 < self.score <= 1.0, f"pattern {self.name!r}: score must be in (0, 1], got {self.score}")
+        _require(isinstance(self.details, Mapping) and all(isinstance(k, str) for k in self.details),
+                 f"pattern {self.name!r}: details must be a mapping with string keys")
         _require(not _UPPER_OUTSIDE_ESCAPES.search(_ESCAPE.sub("", self.regex)),
                  f"pattern {self.name!r}: patterns run on lower-cased text, so they must be lower case")
         try:
@@ -166,6 +174,13 @@ class Indicator:
     patterns: tuple[Pattern, ...] = ()
     #: Words that, within ``window`` characters before a match, cancel it ("tanpa biaya").
     negations: tuple[str, ...] = ()
+    #: Negations count only in the match's own clause: the look-back stops at the last ``, . ; : ! ?``
+    #: or clause word (tapi, namun, melainkan, cukup, hanya …), so "bukan visa turis" is a denial but
+    #: "tidak perlu visa kerja, cukup visa turis" still fires.
+    clause_negations: bool = False
+    #: When > 0, negations count only among the last ``negation_words`` words before the match:
+    #: "kami tidak pakai visa turis" is a denial, "tidak usah takut pakai visa turis" is not.
+    negation_words: int = 0
     #: Words that, within ``window`` characters of a match, raise its score by ``context_boost``.
     context: tuple[str, ...] = ()
     context_boost: float = 0.15
@@ -179,6 +194,7 @@ class Indicator:
         _require(bool(self.guidance.strip()), f"{self.name}: guidance must say which advice it encodes")
         _require(0 <= self.context_boost <= 0.5, f"{self.name}: context_boost must be in [0, 0.5]")
         _require(0 < self.window <= 200, f"{self.name}: window must be in (0, 200]")
+        _require(0 <= self.negation_words <= 10, f"{self.name}: negation_words must be in [0, 10]")
         _require(bool(self.patterns) or type(self).extra_hits is not Indicator.extra_hits,
                  f"{self.name}: an indicator needs patterns or its own extra_hits()")
         names = [p.name for p in self.patterns]
@@ -198,7 +214,7 @@ class Indicator:
                 if self._negated(text, start) or not self.accept(ctx, m):
                     continue
                 score = pat.score + (self.context_boost if self._in_context(text, start, end) else 0.0)
-                hits.append(ctx.make_hit(self, start, end, score, pat.name))
+                hits.append(ctx.make_hit(self, start, end, score, pat.name, dict(pat.details) or None))
         hits.extend(self.extra_hits(ctx))
         if len(hits) < 2:
             return hits
@@ -214,6 +230,12 @@ class Indicator:
         if not self.negations:
             return False
         before = text[max(0, start - self.window):start]
+        if self.clause_negations:
+            cuts = list(_CLAUSE_BOUNDARY.finditer(before))
+            if cuts:
+                before = before[cuts[-1].end():]
+        if self.negation_words:
+            before = " ".join(before.split()[-self.negation_words:])
         return _contains_word(before, self.negations)
 
     def _in_context(self, text: str, start: int, end: int) -> bool:
@@ -250,7 +272,8 @@ def _contains_word(haystack: str, words: Sequence[str]) -> bool:
 def _merge_overlaps(hits: list[Hit], original: str) -> list[Hit]:
     """Merge overlapping hits of one indicator into one piece of evidence spanning them all.
 
-    The merged hit keeps the score, pattern and details of the strongest hit it absorbed.
+    The merged hit keeps the score and pattern of the strongest hit it absorbed, and the details of
+    all of them (the strongest's win where two name the same key).
     """
     merged: list[Hit] = []
     for h in sorted(hits, key=lambda h: (h.start, -h.end)):
@@ -258,7 +281,9 @@ def _merge_overlaps(hits: list[Hit], original: str) -> list[Hit]:
             cur = merged[-1]
             strongest = cur if cur.score >= h.score else h
             end = max(cur.end, h.end)
-            merged[-1] = replace(strongest, start=cur.start, end=end, text=original[cur.start:end])
+            weaker = h if strongest is cur else cur
+            details = {**weaker.details, **strongest.details} if weaker.details else strongest.details
+            merged[-1] = replace(strongest, start=cur.start, end=end, text=original[cur.start:end], details=details)
         else:
             merged.append(h)
     return merged

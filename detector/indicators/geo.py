@@ -39,7 +39,8 @@ DESTINATIONS: dict[str, tuple[int, tuple[str, ...]]] = {
     "hong kong": (1, ("hong kong", "hongkong")),
     "taiwan": (1, ("taiwan", "taipei", "kaohsiung", "taichung", "formosa", "negeri formosa")),
     "korea": (1, ("korea selatan", "korsel", "korea", "seoul", "busan", "negeri ginseng", "negara ginseng")),
-    "jepang": (1, ("jepang", "japan", "tokyo", "osaka", "nagoya", "negeri sakura", "negara sakura")),
+    # not "nagoya": Nagoya is also Batam's nightlife district, where KTV adverts place their jobs
+    "jepang": (1, ("jepang", "japan", "tokyo", "osaka", "negeri sakura", "negara sakura")),
     "eropa": (1, ("jerman", "germany", "polandia", "poland", "belanda", "inggris", "prancis", "perancis", "italia",
                   "spanyol", "portugal", "ceko", "rumania", "hungaria", "eropa", "europe", "kroasia", "slowakia",
                   "lithuania", "malta", "yunani", "swiss", "austria")),

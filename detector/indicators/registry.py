@@ -19,7 +19,7 @@ from detector.normalize import Normalized, normalize
 
 _ALLOWED_KEYS = {
     "name", "kind", "weight", "description", "reason", "guidance", "patterns", "negations",
-    "context", "context_boost", "window", "version", "class",
+    "context", "context_boost", "window", "version", "class", "clause_negations", "negation_words",
 }
 
 
@@ -129,7 +129,22 @@ class IndicatorRegistry:
             ctx = AnalysisContext(normalized=norm, money=money)
             for ind in self:
                 hits.extend(ind.analyze(ctx))
-        return Analysis(normalized=norm, hits=tuple(hits), money=money)
+        return Analysis(normalized=norm, hits=tuple(drop_counter_inside_red_flags(hits)), money=money)
+
+
+#: Red flags whose evidence is a bare place name: "Japan" inside "IM Japan" or "Korea" inside "EPS
+#: Korea" is no red-flag sentence, so they never cancel counter-evidence.
+PLACE_FLAGS = frozenset({"overseas"})
+
+
+def drop_counter_inside_red_flags(hits: list[Hit]) -> list[Hit]:
+    """Drop counter-evidence whose words overlap a red flag's evidence: "tidak perlu lewat BP2MI" is a
+    red flag (nonprocedural), not an official channel; "lewat jalur tikus" is a route offered, not a
+    warning about one. A red flag never lowers risk at the rule level."""
+    risk = [(h.start, h.end) for h in hits if h.kind == "risk" and h.indicator not in PLACE_FLAGS]
+    if not risk or all(h.kind == "risk" for h in hits):
+        return hits
+    return [h for h in hits if h.kind == "risk" or not any(s < h.end and h.start < e for s, e in risk)]
 
 
 @functools.cache
@@ -160,8 +175,10 @@ def _parse_indicator(spec: Any, where: str) -> Indicator:
             description=Text2(**spec["description"]),
             reason=Text2(**spec["reason"]),
             guidance=spec["guidance"],
-            patterns=tuple(Pattern(p["name"], p["regex"], float(p["score"])) for p in spec.get("patterns", [])),
+            patterns=tuple(_parse_pattern(p) for p in spec.get("patterns", [])),
             negations=tuple(_as_str_list(spec.get("negations", []))),
+            clause_negations=_as_bool(spec.get("clause_negations", False)),
+            negation_words=int(spec.get("negation_words", 0)),
             context=tuple(_as_str_list(spec.get("context", []))),
             context_boost=float(spec.get("context_boost", 0.15)),
             window=int(spec.get("window", 30)),
@@ -171,6 +188,24 @@ def _parse_indicator(spec: Any, where: str) -> Indicator:
         raise ValueError(f"{where} ({spec.get('name', '?')}): malformed indicator: {exc!r}") from exc
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from exc
+
+
+_PATTERN_KEYS = {"name", "regex", "score", "details"}
+
+
+def _parse_pattern(p: Any) -> Pattern:
+    if not isinstance(p, dict) or set(p) - _PATTERN_KEYS:
+        raise ValueError(f"pattern {p!r}: expected a mapping with keys among {sorted(_PATTERN_KEYS)}")
+    details = p.get("details", {})
+    if not isinstance(details, dict):
+        raise ValueError(f"pattern {p.get('name')!r}: details must be a mapping")
+    return Pattern(p["name"], p["regex"], float(p["score"]), details=details)
+
+
+def _as_bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"expected true or false, got {v!r}")
+    return v
 
 
 def _as_str_list(v: Sequence[Any]) -> list[str]:

@@ -16,6 +16,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from detector.model import LABELS
 from detector.normalize import normalize
+from detector.result import KINDS
 
 #: Categories that must stay below `tinggi` (evaluated separately as hard negatives).
 HARD_NEGATIVE_CATEGORIES = ("legit_overseas_official", "awareness", "legit_skilled_high_pay")
@@ -32,10 +33,14 @@ class Record:
     source: str = "seed"
     synthetic: bool = False
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+    #: what the text does with its offer (see ``detector.result.KINDS``)
+    kind: str = "offer"
 
     def __post_init__(self) -> None:
         if self.label not in LABELS:
             raise ValueError(f"record {self.id!r}: label must be one of {LABELS}, got {self.label!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"record {self.id!r}: kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.text, str) or not self.text.strip():
             raise ValueError(f"record {self.id!r}: empty text")
 
@@ -48,6 +53,8 @@ class Record:
 
 def load_jsonl(path: str | Path, *, source: str | None = None, synthetic: bool | None = None) -> list[Record]:
     """Labelled adverts in the seed schema (id, text, label, category, flags, difficulty, ...)."""
+    from detector.training.voices import written_kind
+
     out = []
     p = Path(path)
     with p.open(encoding="utf-8") as fh:
@@ -70,6 +77,7 @@ def load_jsonl(path: str | Path, *, source: str | None = None, synthetic: bool |
                     difficulty=row.get("difficulty", ""),
                     source=source or row.get("source", p.stem),
                     synthetic=bool(row.get("synthetic", False)) if synthetic is None else synthetic,
+                    kind=row.get("kind") or written_kind(row.get("category", ""), row["text"]),
                 ))
             except ValueError as exc:
                 raise ValueError(f"{p}:{lineno}: {exc}") from exc
@@ -90,7 +98,7 @@ def load_loker(path: str | Path, limit: int | None = None) -> list[Record]:
             if not text.strip():
                 continue
             out.append(Record(id=f"loker-{row.get('Job ID', len(out))}", text=text, label="low",
-                              category="portal_legit", source="loker", synthetic=False))
+                              category="portal_legit", source="loker", synthetic=False, kind="offer"))
             if limit and len(out) >= limit:
                 break
     return out
@@ -109,7 +117,7 @@ def load_sms(path: str | Path) -> list[Record]:
             text = (row.get("Teks") or "").strip()
             if text:
                 out.append(Record(id=f"sms-{i}", text=text, label="low", category="sms_not_advert",
-                                  source="sms", synthetic=False, extra={"sms_label": row.get("label")}))
+                                  source="sms", synthetic=False, kind="other", extra={"sms_label": row.get("label")}))
     return out
 
 
@@ -138,9 +146,10 @@ def load_feedback(path: str | Path) -> list[Record]:
             text, label = row.get("text"), row.get("correct_label")
             if not text or label not in LABELS:
                 continue
+            kind = row.get("correct_kind") or row.get("kind") or "offer"
             out.append(Record(id=f"fb-{row.get('id', lineno)}", text=text, label=label,
                               category=row.get("reason", "feedback") or "feedback", source="feedback",
-                              synthetic=False, extra={"train_only": True}))
+                              synthetic=False, kind=kind if kind in KINDS else "offer", extra={"train_only": True}))
     return out
 
 

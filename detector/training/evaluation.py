@@ -121,6 +121,40 @@ def report(records: Sequence[Record], proba: np.ndarray, classes: Sequence[str],
     return out
 
 
+def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thresholds: dict[str, float],
+                 base_high: np.ndarray, base_tinggi: float) -> dict[str, Any]:
+    """Real cases by voice: recall at tinggi of trafficking offers, legitimate offers at tinggi, job fraud
+    labelled other_scam, kind accuracy, and ROC-AUC (model and TF-IDF baseline) high vs rest."""
+    classes = list(LABELS)
+    p_high = proba[:, classes.index("high")]
+    lev = levels_for(p_high, thresholds)
+    pred = labels_for(proba, classes, thresholds)
+    y = np.array([r.label for r in records], dtype=object)
+    voice = np.array([str(r.extra.get("voice", r.kind)) for r in records], dtype=object)
+    true_kind = np.array([r.kind for r in records], dtype=object)
+    predicted = np.asarray(kinds, dtype=object)
+    out: dict[str, Any] = {}
+    for v in ["all", *sorted(set(voice.tolist()))]:
+        m = np.ones(len(y), dtype=bool) if v == "all" else voice == v
+        hi, lo, fr = m & (y == "high"), m & (y == "low"), m & (y == "other_scam")
+        out[v] = {
+            "n": int(m.sum()),
+            "high_n": int(hi.sum()),
+            "high_recall_tinggi": float((lev[hi] == "tinggi").mean()) if hi.any() else None,
+            "high_recall_sedang_or_above": float((lev[hi] != "rendah").mean()) if hi.any() else None,
+            "low_n": int(lo.sum()),
+            "low_rate_tinggi": float((lev[lo] == "tinggi").mean()) if lo.any() else None,
+            "fraud_n": int(fr.sum()),
+            "fraud_as_other_scam": float((pred[fr] == "other_scam").mean()) if fr.any() else None,
+            "kind_accuracy": float((predicted[m] == true_kind[m]).mean()) if m.any() else None,
+            "roc_auc_high_vs_rest": _safe(roc_auc_score, y[m] == "high", p_high[m]),
+            "baseline_roc_auc_high_vs_rest": _safe(roc_auc_score, y[m] == "high", base_high[m]),
+            "baseline_high_recall_tinggi": float((base_high[hi] >= base_tinggi).mean()) if hi.any() else None,
+            "level_shares": {lv: float((lev[m] == lv).mean()) for lv in ("rendah", "sedang", "tinggi")} if m.any() else {},
+        }
+    return out
+
+
 def _safe(fn: Any, y: np.ndarray, s: np.ndarray) -> float | None:
     return float(fn(y, s)) if len(np.unique(y)) == 2 else None
 

@@ -1,5 +1,6 @@
 /* Shared by the service worker (importScripts), the content script and the extension pages.
- * Plain script: defines globalThis.TPPO and nothing else. No network, no DOM access. */
+ * Plain script: defines globalThis.TPPO and nothing else. No network, no DOM access.
+ * (Display words, levels and flag names live in shared/vocab.js, shared with the moderators' page.) */
 (function (root) {
   "use strict";
   if (root.TPPO) return;
@@ -14,30 +15,8 @@
     lang: "id",                  // language of the reasons ("id" | "en")
     sites: {},                   // built-in site id -> false when switched off (missing = on)
     customSites: [],             // [{host, selector}] the user enabled (generic fallback + optional selector)
+    showQuiet: true,             // small grey marks on posts without a badge (low, skipped, pending, failed)
   });
-
-  // Short Indonesian names for the service's indicator flags (GET /v1/indicators has the long ones).
-  const FLAG_LABELS = {
-    high_pay: "Gaji tidak wajar tinggi",
-    no_skills: "Tanpa syarat keahlian/pengalaman",
-    overseas: "Kerja di luar negeri",
-    paid_travel: "Tiket/visa/keberangkatan ditanggung",
-    nonprocedural: "Jalur tidak resmi",
-    private_contact: "Hanya lewat chat pribadi",
-    urgency: "Desakan waktu",
-    demographic_targeting: "Menyasar usia/jenis kelamin/penampilan",
-    fees_or_debt: "Bayar biaya atau potong gaji",
-    document_control: "Dokumen/HP ditahan",
-    secrecy: "Diminta merahasiakan",
-    vague_employer: "Perusahaan/pekerjaan tidak jelas",
-    licensed_agency: "Agen penempatan berizin (P3MI)",
-    official_programme: "Program resmi pemerintah",
-    official_registration: "Pendaftaran lewat kanal resmi",
-    company_identity: "Identitas perusahaan jelas",
-    awareness_context: "Teks peringatan/edukasi",
-  };
-
-  const LEVEL_TEXT = { rendah: "Risiko rendah", sedang: "Risiko sedang", tinggi: "Risiko tinggi" };
 
   // ---- job-advert heuristic (the privacy switch) --------------------------------------------------
   // Words that on their own say "this is a job offer".
@@ -94,6 +73,7 @@
     if (!LEVELS.includes(s.minLevel)) s.minLevel = DEFAULT_SETTINGS.minLevel;
     s.privacyJobOnly = s.privacyJobOnly !== false;
     if (s.lang !== "en") s.lang = "id";
+    s.showQuiet = s.showQuiet !== false;
     s.sites = (s.sites && typeof s.sites === "object") ? Object.assign({}, s.sites) : {};
     s.customSites = Array.isArray(s.customSites) ? s.customSites.filter((c) => c && c.host) : [];
     return s;
@@ -136,9 +116,8 @@
   }
 
   root.TPPO = Object.freeze({
-    LEVELS, DEFAULT_SETTINGS, FLAG_LABELS, LEVEL_TEXT,
+    LEVELS, DEFAULT_SETTINGS,
     jobAdvertSignals, looksLikeJobAdvert, levelRank, atLeast, normalizeSettings,
     parseSiteLine, sitePatterns, serviceOriginPattern, isLoopbackHost, hostMatches,
-    flagLabel: (f) => FLAG_LABELS[f] || f,
   });
 })(typeof globalThis !== "undefined" ? globalThis : self);

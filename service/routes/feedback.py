@@ -1,4 +1,9 @@
-"""Moderators' feedback: POST /v1/feedback, GET /v1/feedback/stats, GET /v1/feedback/export (admin)."""
+"""Moderators' feedback: POST /v1/feedback, GET /v1/feedback/stats, GET /v1/feedback/export and
+POST /v1/feedback/export/ack (admin).
+
+Writing needs a key unless the request is local (``deps.require_writer``) and spends the key's feedback
+quota. The export is a plain read: it changes nothing, so a retried or interrupted download loses nothing.
+Only the acknowledgement says "rows up to N are taken" and restarts ``pending``."""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 from starlette.responses import StreamingResponse
 
-from service.db import Database, Feedback, FeedbackExport, as_utc, feedback_stats
-from service.deps import AdminDep, ClientDep, SessionDep
+from service.db import Database, Feedback, FeedbackExport, as_utc, feedback_stats, last_exported_id
+from service.deps import AdminDep, ClientDep, SessionDep, WriterDep
+from service.errors import ApiError
 from service.routes import ERROR_RESPONSES, json_bytes
-from service.schemas import ErrorBody, FeedbackCreate, FeedbackPublic, FeedbackStats
+from service.schemas import ErrorBody, ExportAck, FeedbackCreate, FeedbackPublic, FeedbackStats
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"], responses=ERROR_RESPONSES)
 
@@ -28,10 +34,13 @@ def _public(row: Feedback) -> FeedbackPublic:
     )
 
 
-@router.post("", response_model=FeedbackPublic, status_code=201, summary="Say a result was right or wrong")
-def create_feedback(body: FeedbackCreate, session: SessionDep, principal: ClientDep) -> FeedbackPublic:
+@router.post("", response_model=FeedbackPublic, status_code=201, summary="Say a result was right or wrong",
+             responses={403: {"model": ErrorBody, "description": "Not local, and no key is configured"}})
+def create_feedback(body: FeedbackCreate, session: SessionDep, principal: WriterDep) -> FeedbackPublic:
     """The text is stored only with `store_text: true`; otherwise only its SHA-256 is kept (or send only
-    `text_sha256`). Rows with a text are what `detector train --feedback` learns from."""
+    `text_sha256`). Rows with a text are what `detector train --feedback` learns from, so writing needs
+    an API key unless the service is bound to loopback and asked from the same machine; each key (or
+    address) may write `feedback_per_hour` rows."""
     assert body.text_sha256 is not None
     row = Feedback(
         model_version=body.model_version,
@@ -63,25 +72,44 @@ def stats(session: SessionDep, _: ClientDep) -> dict[str, Any]:
     responses={200: {"content": {"application/x-ndjson": {}},
                      "description": "One JSON object per line: id, created_at, model_version, text (null when "
                                     "only the hash was stored), text_sha256, predicted_label, correct_label, "
-                                    "reason, note, predicted_score"},
+                                    "reason, note, predicted_score. Header X-Feedback-Last-Id: the newest id "
+                                    "the export covers, for POST /v1/feedback/export/ack"},
                403: {"model": ErrorBody, "description": "Not an admin key"}},
 )
-def export(request: Request, session: SessionDep, principal: AdminDep,
+def export(request: Request, session: SessionDep, _: AdminDep,
            since_id: int = Query(0, ge=0, le=2**62, description="Only rows with a larger id.")) -> StreamingResponse:
-    """Everything stored (or only rows after `since_id`), oldest first, for
-    `detector train --feedback FILE`. The export is recorded: `pending` in /v1/feedback/stats restarts at 0."""
+    """Everything stored (or only rows after `since_id`), oldest first, for `detector train --feedback FILE`.
+    A plain read: `pending` does not change until the export is acknowledged (POST /v1/feedback/export/ack
+    with the `X-Feedback-Last-Id` header's value)."""
     last_id = session.scalar(select(func.max(Feedback.id))) or 0
     count = session.scalar(select(func.count()).select_from(Feedback)
                            .where(Feedback.id > since_id, Feedback.id <= last_id)) or 0
-    session.add(FeedbackExport(last_feedback_id=last_id, rows=count, client=principal.key_id))
-    session.commit()
     db: Database = request.app.state.db
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
         _rows(db, since_id, last_id), media_type="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="feedback-{stamp}.jsonl"',
-                 "Cache-Control": "no-store", "X-Feedback-Rows": str(count)},
+                 "Cache-Control": "no-store", "X-Feedback-Rows": str(count), "X-Feedback-Last-Id": str(last_id)},
     )
+
+
+@router.post("/export/ack", response_model=FeedbackStats, summary="Acknowledge an export (admin)",
+             responses={403: {"model": ErrorBody, "description": "Not an admin key"}})
+def acknowledge_export(body: ExportAck, session: SessionDep, principal: AdminDep) -> dict[str, Any]:
+    """Say that rows up to `last_id` (an export's `X-Feedback-Last-Id`) are taken for retraining: `pending`
+    in /v1/feedback/stats then counts only newer rows. Acknowledging an older id than before changes
+    nothing."""
+    newest = session.scalar(select(func.max(Feedback.id))) or 0
+    if body.last_id > newest:
+        raise ApiError(422, "invalid_value", f"last_id: there is no feedback with id {body.last_id} yet "
+                       f"(the newest is {newest})", field="last_id")
+    previous, _ = last_exported_id(session)
+    if body.last_id > previous:
+        rows = session.scalar(select(func.count()).select_from(Feedback)
+                              .where(Feedback.id > previous, Feedback.id <= body.last_id)) or 0
+        session.add(FeedbackExport(last_feedback_id=body.last_id, rows=rows, client=principal.key_id))
+        session.commit()
+    return feedback_stats(session)
 
 
 def _rows(db: Database, after: int, last_id: int) -> Iterator[bytes]:

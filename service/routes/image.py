@@ -1,11 +1,15 @@
 """POST /v1/score/image: a poster advert sent as an image, read with Tesseract and scored like a text.
 
 The record is the text record plus ``ocr`` (the text read, mean confidence, engine and version, image
-size) and ``boxes`` / ``counter_boxes`` (each evidence item's boxes on the image). Limits: the body
-gate refuses a body over ``max_image_bytes`` (plus the multipart envelope) before it is parsed; the
-image's format is checked by content and its pixel count (``max_image_pixels``) from its header,
-before a pixel is decoded; at most ``ocr_concurrency`` images are read at once per worker, each in its
-own Tesseract process with a time limit, off the event loop."""
+size) and ``boxes`` / ``counter_boxes`` (each evidence item's boxes on the image). The request passes
+the same middleware as a text (Host allow-list, rate limit, body gate) and, once read, its text the
+same path: the text rules, the client's ``score_chars_per_minute`` budget, the scoring thread's fair
+queue (``scoring.py``; the record is rendered there too) and ``max_response_bytes``.
+
+Limits of the image itself: the body gate refuses a body over ``max_image_bytes`` (plus the multipart
+envelope) before it is parsed; the image's format is checked by content and its pixel count
+(``max_image_pixels``) from its header, before a pixel is decoded; at most ``ocr_concurrency`` images
+are read at once per worker, each in its own Tesseract process with a time limit, off the event loop."""
 
 from __future__ import annotations
 
@@ -17,12 +21,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from detector.detector import InvalidTextError
-from detector.ocr import MODES, ImageError, ImageLimits, score_image
+from detector import ScoreResult
+from detector.ocr import MODES, ImageError, ImageLimits, Reading, read_image, with_image
+from detector.validation import text_problem
 from service.core.config import Settings
-from service.deps import ClientDep, DetectorDep, SettingsDep
+from service.deps import ClientDep, ScorerDep, SettingsDep, charge_characters
 from service.errors import ApiError
 from service.routes import ERROR_RESPONSES, json_bytes
+from service.routes.score import submit, too_large_message
 from service.schemas import MAX_ID_CHARS
 
 router = APIRouter(prefix="/v1", tags=["score"], responses=ERROR_RESPONSES)
@@ -75,9 +81,19 @@ def _slots(request: Request, settings: Settings) -> asyncio.Semaphore:
     return slots
 
 
+def _checked_text(reading: Reading, settings: Settings) -> str:
+    """The text read, if the core accepts it (the text rules of ``/v1/score``), else 422 ``invalid_text``."""
+    problem = text_problem(reading.text, max_chars=settings.max_text_chars)
+    if problem is not None:
+        limit = "max_text_chars" if problem[0] == "too_long" else None
+        raise ApiError(422, "invalid_text", f"the text read from the image cannot be scored: {problem[1]}",
+                       field="image", limit=limit)
+    return reading.text
+
+
 @router.post("/score/image", summary="Score a poster advert (image)", openapi_extra=_FORM_SCHEMA,
              responses={200: {"description": "The score record plus `ocr`, `boxes` and `counter_boxes`"}})
-async def score_poster(request: Request, det: DetectorDep, settings: SettingsDep, _: ClientDep) -> Response:
+async def score_poster(request: Request, scorer: ScorerDep, settings: SettingsDep, principal: ClientDep) -> Response:
     """Read the text on a PNG, JPEG or WebP poster with Tesseract and score it. Evidence offsets point into
     `ocr.text`; `boxes[i]` holds the boxes (pixels of the image as decoded, EXIF orientation applied) of
     `evidence[i]`."""
@@ -94,11 +110,19 @@ async def score_poster(request: Request, det: DetectorDep, settings: SettingsDep
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     async with _slots(request, settings):
         try:
-            result = await run_in_threadpool(score_image, det, data, id=item_id, mode=mode, limits=limits)
+            reading = await run_in_threadpool(read_image, data, mode, limits)
         except ImageError as exc:
             raise ApiError(IMAGE_ERROR_STATUS.get(exc.code, 422), exc.code, str(exc), field="image",
                            limit=_LIMIT_OF_CODE.get(exc.code)) from None
-        except InvalidTextError as exc:
-            raise ApiError(422, "invalid_text", f"the text read from the image cannot be scored: {exc}",
-                           field="image") from None
-    return Response(json_bytes(result.to_dict(lang=lang, explain=explain)), media_type="application/json")
+    text = _checked_text(reading, settings)
+    charge_characters(request, principal, len(text))
+
+    def render(result: ScoreResult) -> bytes:  # runs on the scoring thread
+        return json_bytes(with_image(result, reading, mode).to_dict(lang=lang, explain=explain))
+
+    [future] = submit(scorer, principal, [text], [item_id], render)
+    out: bytes = await future
+    if len(out) > settings.max_response_bytes:
+        raise ApiError(422, "response_too_large", too_large_message(len(out), settings.max_response_bytes),
+                       field="image", limit="max_response_bytes")
+    return Response(out, media_type="application/json")

@@ -58,3 +58,31 @@ def corrupted_bundle() -> ShippedBundle:
     data = bytearray(good.data)
     data[len(data) // 2] ^= 0xFF
     return ShippedBundle(bytes(data), good.sha256, good.name)
+
+
+def kill_first_attempt(side: Path, killed: list[str], limit_s: float = 120) -> None:
+    """Watch the engine's ``_parts`` folder and SIGKILL the process of the first attempt seen writing
+    a part (its pid is in the temporary file's name) before that partition is done."""
+    import os
+    import signal
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        for p in side.glob(".part-*.partial") if side.is_dir() else []:
+            index = p.name.split(".")[1]
+            try:
+                started = p.stat().st_size > 0
+            except OSError:
+                continue
+            if started and not (side / f"{index}.json").exists():
+                os.kill(int(p.name.split(".")[2].split("-")[0]), signal.SIGKILL)
+                killed.append(p.name)
+                return
+        time.sleep(0.01)
+
+
+def unique_ids_equal_records(out: Path, rows: list[dict[str, str]]) -> None:
+    ids = [r["id"] for r in read_jsonl(out)]
+    assert len(ids) == len(set(ids)) == len(rows)
+    assert ids == [r["id"] for r in rows]

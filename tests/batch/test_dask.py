@@ -9,9 +9,18 @@ from typing import Any
 
 import pytest
 
+from detector.batch import scan
 from detector.batch.engines.driver import scan_engine
+from detector.batch.shipping import ShippedBundle
 from detector.bundle import BundleError
-from tests.batch.engines import check_same_as_local, corrupted_bundle, engine_inputs
+from tests.batch.conftest import corpus, write_jsonl
+from tests.batch.engines import (
+    check_same_as_local,
+    corrupted_bundle,
+    engine_inputs,
+    kill_first_attempt,
+    unique_ids_equal_records,
+)
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
@@ -49,3 +58,35 @@ def test_cli_dask_local_cluster(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "rows read 120 · scored 120 · rejected 0" in res.output
     assert len((tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()) == 121
+
+
+def test_a_dask_worker_killed_mid_partition_adds_no_duplicate(tmp_path: Path, scheduler: str) -> None:
+    """Dask reruns the task of a dead worker elsewhere; the rerun starts from empty files of its own."""
+    import threading
+
+    rows = corpus(900, seed=31)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    killed: list[str] = []
+    watcher = threading.Thread(target=kill_first_attempt, args=(Path(f"{out}.parts") / "_parts", killed))
+    watcher.start()
+    s = scan_engine("dask", str(inp), str(out), bundle=ShippedBundle.from_model(), scheduler=scheduler,
+                    chunk_size=10, target_bytes=100_000)
+    watcher.join()
+    assert killed, "no worker was killed mid-partition"
+    unique_ids_equal_records(out, rows)
+    assert s.scored == len(rows) and s.duplicate_ids == 0
+
+
+def test_dask_repairs_surrogates_in_text_and_rejects_them_in_ids(det: Any, tmp_path: Path, scheduler: str) -> None:
+    from tests.batch.test_faults import _surrogate_input
+
+    inp = _surrogate_input(tmp_path, copies=3)
+    s = scan_engine("dask", str(inp), str(tmp_path / "e.jsonl"), bundle=ShippedBundle.from_model(),
+                    scheduler=scheduler, target_bytes=200)
+    local = scan(det, str(inp), str(tmp_path / "l.jsonl"))
+    assert (tmp_path / "e.jsonl").read_bytes() == (tmp_path / "l.jsonl").read_bytes()
+    assert s.duplicate_ids == local.duplicate_ids == 6  # ids repeated across partitions are counted too
+    rejects = [Path(f"{tmp_path}/{name}.jsonl.rejects.jsonl").read_bytes() for name in ("e", "l")]
+    assert rejects[0] == rejects[1]
+    assert (s.rows_read, s.reject_reasons["invalid_id"], s.notes["text_repaired"]) == (18, 6, 6)

@@ -73,9 +73,13 @@ def test_resume_refuses_a_checkpoint_of_another_run(det, inp: Path, tmp_path: Pa
         scan(det, str(inp), str(out), batch_size=20, text_field="isi", resume=True)
 
 
-def test_resume_without_checkpoint_starts_fresh(det, inp: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    s = scan(det, str(inp), str(tmp_path / "out.jsonl"), resume=True)
-    assert s.rows_read == 211
+def test_resume_without_checkpoint_is_refused_and_overwrites_nothing(det, inp: Path,  # noqa: ANN001
+                                                                     tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("a finished run's output\n", encoding="utf-8")
+    with pytest.raises(ScanInputError, match="no checkpoint .* run without --resume"):
+        scan(det, str(inp), str(out), resume=True)
+    assert out.read_text(encoding="utf-8") == "a finished run's output\n"
 
 
 def test_killed_cli_run_resumes_exactly(tmp_path: Path) -> None:

@@ -13,8 +13,17 @@ from typing import Any
 import pytest
 
 from detector.batch.engines.driver import scan_engine
+from detector.batch.formats import EngineError
+from detector.batch.shipping import ShippedBundle
 from detector.bundle import BundleError
-from tests.batch.engines import check_same_as_local, corrupted_bundle, engine_inputs
+from tests.batch.conftest import corpus, write_jsonl
+from tests.batch.engines import (
+    check_same_as_local,
+    corrupted_bundle,
+    engine_inputs,
+    kill_first_attempt,
+    unique_ids_equal_records,
+)
 
 pytest.importorskip("pyspark", reason="pyspark is not installed")
 if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
@@ -53,3 +62,40 @@ def test_spark_session_leaves_stderr_to_the_scan(spark: Any) -> None:
     assert LOG4J_CONFIG.is_file() and "rootLogger.level = error" in LOG4J_CONFIG.read_text(encoding="utf-8")
     if "PYSPARK_SUBMIT_ARGS" not in os.environ:
         assert f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}" in conf.get("spark.driver.extraJavaOptions")
+
+
+def test_a_killed_spark_task_then_resume_adds_no_duplicate(tmp_path: Path, spark: Any) -> None:
+    """local[2] does not retry a failed task: the job fails, and --resume redoes the partitions not
+    done, each attempt from empty files of its own (before, a rerun appended to the dead one's)."""
+    import threading
+
+    rows = corpus(900, seed=32)
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    kw: dict[str, Any] = {"bundle": ShippedBundle.from_model(), "spark": spark, "chunk_size": 10,
+                          "target_bytes": 100_000}
+    killed: list[str] = []
+    watcher = threading.Thread(target=kill_first_attempt, args=(Path(f"{out}.parts") / "_parts", killed))
+    watcher.start()
+    try:
+        scan_engine("spark", str(inp), str(out), **kw)
+    except EngineError as exc:  # the job failed with its task: one line that says what to do
+        assert "Spark job failed" in str(exc) and "--resume" in str(exc)
+    watcher.join()
+    assert killed, "no Python worker was killed mid-partition"
+    assert not out.exists()
+    s = scan_engine("spark", str(inp), str(out), resume=True, **kw)
+    unique_ids_equal_records(out, rows)
+    assert s.scored == len(rows) and s.duplicate_ids == 0
+
+
+def test_spark_repairs_surrogates_in_text_and_rejects_them_in_ids(det: Any, tmp_path: Path, spark: Any) -> None:
+    from detector.batch import scan
+    from tests.batch.test_faults import _surrogate_input
+
+    inp = _surrogate_input(tmp_path, copies=3)
+    s = scan_engine("spark", str(inp), str(tmp_path / "e.jsonl"), bundle=ShippedBundle.from_model(), spark=spark,
+                    target_bytes=200)
+    local = scan(det, str(inp), str(tmp_path / "l.jsonl"))
+    assert (tmp_path / "e.jsonl").read_bytes() == (tmp_path / "l.jsonl").read_bytes()
+    assert (s.rows_read, s.reject_reasons["invalid_id"], s.duplicate_ids) == (18, 6, local.duplicate_ids)

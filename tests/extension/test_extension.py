@@ -19,6 +19,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -110,6 +111,25 @@ FEED_HTML = """<!doctype html>
 """
 
 
+# A generic site (added under "Situs tambahan") whose posts are whole <article>s: a byline with a poster
+# name that names countries, a time, the message, and the usual buttons. Only the message may be sent.
+POSTER = "Info Loker Malaysia Kamboja"
+ARTICLE_MESSAGE = ("Dibutuhkan karyawan gudang di Cikarang, gaji sesuai UMK, lulusan SMA/SMK, kirim lamaran "
+                   "ke HRD kantor kami. Tanpa biaya apa pun.")
+ARTICLE_HTML = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Forum Loker</title></head>
+<body><main>
+  <article id="post-article">
+    <div class="byline"><a href="#">""" + POSTER + """</a> · <time datetime="2026-12-01">3 jam</time></div>
+    <div class="body"><p>{message}</p><p>Minat japri.</p></div>
+    <div class="actions"><span role="button">Suka</span> <span role="button">Komentari</span>
+      <span role="button">Bagikan</span></div>
+  </article>
+  <article id="post-recipe2"><p>{recipe}</p></article>
+</main></body></html>
+"""
+
+
 # ---------------------------------------------------------------------------------------- helpers
 
 
@@ -159,6 +179,7 @@ class Recorder(http.server.ThreadingHTTPServer):
         self.upstream_port = upstream_port
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds to hold each scoring request (to see posts in their "pending" state)
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
 
     @property
@@ -200,6 +221,8 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
             self.server.requests.append({"method": self.command, "path": self.path,
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": body.decode("utf-8", "replace")})
+        if self.path.startswith("/v1/score") and self.server.delay:
+            time.sleep(self.server.delay)
         conn = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=30)
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
         fwd["Content-Length"] = str(len(body))
@@ -239,11 +262,14 @@ const post = document.getElementById(arguments[0]);
 if (!post) return null;
 const marked = post.matches('[data-tppo-state]') ? post : post.querySelector('[data-tppo-state]');
 const host = post.querySelector('[data-tppo-badge]');
+const mark = post.querySelector('[data-tppo-mark]');
 const btn = host && host.shadowRoot && host.shadowRoot.querySelector('button');
 const pop = host && host.shadowRoot && host.shadowRoot.querySelector('[popover]');
 return {state: marked ? marked.getAttribute('data-tppo-state') : null,
         badges: post.querySelectorAll('[data-tppo-badge]').length,
         level: host ? host.getAttribute('data-tppo-badge') : null,
+        mark: mark ? mark.getAttribute('data-tppo-mark') : null,
+        mark_label: mark ? mark.shadowRoot.querySelector('span').getAttribute('aria-label') : null,
         flags: host ? host.getAttribute('data-tppo-flags') : null,
         badge_text: btn ? btn.textContent : null,
         expanded: btn ? btn.getAttribute('aria-expanded') : null,
@@ -254,13 +280,22 @@ return {state: marked ? marked.getAttribute('data-tppo-state') : null,
 """
 
 
+def flag_name(flag: str, lang: str = "id") -> str:
+    """A flag's short name in the vocabulary shared with the moderators' page (shared/vocab.js)."""
+    text = (EXT_SRC / "shared" / "vocab.js").read_text(encoding="utf-8")
+    block = text.split(f"  {lang}: {{", 1)[1]
+    m = re.search(r'"flag\.' + flag + r'": ("(?:[^"\\]|\\.)+")', block)
+    assert m, flag
+    return str(json.loads(m.group(1)))
+
+
 def post_info(driver: WebDriver, post_id: str) -> dict[str, Any]:
     """The post's state and badge; ``{}`` (falsy) while the post is not on the page."""
     return driver.execute_script(POST_JS, post_id) or {}
 
 
 def configure(driver: WebDriver, *, service: str, key: str = "", sites: str = "127.0.0.1",
-              privacy: bool = True, min_level: str = "sedang") -> None:
+              privacy: bool = True, min_level: str = "sedang", lang: str = "id") -> None:
     """Fill in and save the options page as a person would."""
     driver.get(f"{EXT}/options.html")
     wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
@@ -271,12 +306,14 @@ def configure(driver: WebDriver, *, service: str, key: str = "", sites: str = "1
         if value:
             el.send_keys(value)
     Select(driver.find_element(By.ID, "minLevel")).select_by_value(min_level)
+    Select(driver.find_element(By.ID, "lang")).select_by_value(lang)
     box = driver.find_element(By.ID, "privacyJobOnly")
     if box.is_selected() != privacy:
         box.click()
     driver.find_element(By.ID, "save").click()
     wait(driver, lambda d: d.find_element(By.ID, "status").text.strip() != "", msg="saving never finished")
-    assert driver.find_element(By.ID, "status").text.strip() == "Tersimpan.", driver.find_element(By.ID, "status").text
+    saved = {"id": "Tersimpan.", "en": "Saved."}[lang]
+    assert driver.find_element(By.ID, "status").text.strip() == saved, driver.find_element(By.ID, "status").text
 
 
 def popup_check(driver: WebDriver, text: str) -> dict[str, Any]:
@@ -361,6 +398,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     html = FEED_HTML.format(risky=RISKY, legit0=LEGIT[0], legit1=LEGIT[1], legit2=LEGIT[2], recipe=RECIPE,
                             news=NEWS, late_js=json.dumps(LATE))
     (root / "feed.html").write_text(html, encoding="utf-8")
+    (root / "article.html").write_text(ARTICLE_HTML.format(message=ARTICLE_MESSAGE, recipe=RECIPE), encoding="utf-8")
 
     def handler(*args: Any, **kwargs: Any) -> _QuietFiles:
         return _QuietFiles(*args, directory=str(root), **kwargs)
@@ -474,8 +512,9 @@ def test_feed_page_badges_risky_posts_and_keeps_other_text_private(
     for ev in expected["evidence"]:
         words_by_flag.setdefault(ev["flag"], set()).add(ev["text"])
     assert {i["flag"]: set(i["words"]) for i in opened["flag_items"]} == words_by_flag
-    for flag in expected["flags"]:
-        assert flag in opened["popover_text"]
+    assert "Gaji tidak wajar" in opened["popover_text"]  # the page's flag names, no code names
+    assert not any(f"({flag})" in opened["popover_text"] for flag in expected["flags"])
+    assert "96%" in opened["popover_text"] or "%" in opened["popover_text"]
     # Clicking the badge must not reach the page's own click handler on the post.
     assert driver.execute_script("return window.postClicks || 0") == 0
     driver.execute_script("document.body.click()")
@@ -550,9 +589,12 @@ def test_context_menu_check_shows_a_panel_and_fills_the_popup(
     shot(driver, "context_menu_panel")
     status, expected = _http("POST", services["main"] + "/v1/score", {"text": selection}, {"X-API-Key": API_KEY})
     assert status == 200
-    assert "Periksa lowongan ini" in panel and "Risiko " + expected["risk_level"] in panel
+    levels = {"rendah": "Rendah", "sedang": "Sedang", "tinggi": "Tinggi"}
+    assert "Periksa lowongan ini" in panel and levels[expected["risk_level"]] + " (" in panel
+    for flag in expected["flags"]:  # named as the moderators' page names it, without the code name
+        assert f"({flag})" not in panel
     for flag in expected["flags"]:
-        assert f"({flag})" in panel
+        assert flag_name(flag) in panel
     # The popup opened afterwards shows the same check.
     driver.get(f"{EXT}/popup.html")
     wait(driver, lambda d: d.find_element(By.ID, "text").get_attribute("value") == selection,
@@ -567,6 +609,10 @@ def test_popup_scores_text_and_shows_service_states(driver: WebDriver, services:
                              "Gaji RM 2.500. Paspor dipegang agen biar aman. Inbox aja")
     assert ok["state"] == "ok" and ok["level"] == "tinggi" and ok["flags"], ok
     shot(driver, "popup_ok")
+    driver.find_element(By.ID, "fb-wrong").click()                 # "Tandai salah" in the popup too
+    driver.find_element(By.CSS_SELECTOR, "[data-fb=low]").click()
+    wait(driver, lambda d: d.find_element(By.ID, "fb-status").get_attribute("data-ok") == "true",
+         msg="the popup's correction was not sent")
 
     # 2. key rejected
     configure(driver, service=services["proxy"].base, key="wrong-key")
@@ -613,6 +659,104 @@ def test_options_refuse_plain_http_to_a_remote_host(driver: WebDriver) -> None:
     assert driver.find_element(By.ID, "status").get_attribute("data-kind") == "error"
 
 
+def test_generic_site_sends_only_the_message_and_shows_quiet_states(
+        driver: WebDriver, services: dict[str, Any], site: str) -> None:
+    proxy: Recorder = services["proxy"]
+    configure(driver, service=proxy.base, key=API_KEY, privacy=True, min_level="sedang")
+    proxy.clear()
+    proxy.delay = 2.0
+    try:
+        driver.get(site + "/article.html")
+        pending = wait(driver, lambda d: (i := post_info(d, "post-article")) and i["mark"] == "pending" and i,
+                       msg="the post showed no pending mark while it was being scored")
+        assert pending["badges"] == 0 and "diperiksa" in pending["mark_label"]
+        shot(driver, "article_pending")
+    finally:
+        proxy.delay = 0.0
+    done = wait(driver, lambda d: (i := post_info(d, "post-article")) and i["state"] == "scored" and i)
+    texts = proxy.batch_texts()
+    assert texts == [ARTICLE_MESSAGE + "\n\nMinat japri."], texts
+    for noise in (POSTER, "3 jam", "Suka", "Komentari", "Bagikan"):
+        assert not any(noise in t for t in texts), noise
+    status, rec = _http("POST", services["main"] + "/v1/score", {"text": texts[0]}, {"X-API-Key": API_KEY})
+    assert status == 200 and "overseas" not in rec["flags"], rec["flags"]
+    if rec["risk_level"] == "rendah" and rec["label"] == "low":
+        assert done["mark"] == "low" and done["badges"] == 0, done   # scored low: a small grey tick
+    recipe = post_info(driver, "post-recipe2")
+    assert recipe["state"] == "skipped" and recipe["mark"] == "skipped" and recipe["badges"] == 0, recipe
+    shot(driver, "article_scored")
+
+
+def test_failed_posts_show_a_quiet_mark_and_popup_refuses_an_empty_check(
+        driver: WebDriver, services: dict[str, Any], site: str) -> None:
+    configure(driver, service=f"http://127.0.0.1:{_free_port()}", key=API_KEY)
+    driver.get(site + "/article.html")
+    failed = wait(driver, lambda d: (i := post_info(d, "post-article")) and i["state"] == "error" and i,
+                  msg="the post was not marked failed while the service is down")
+    assert failed["mark"] == "error" and failed["badges"] == 0 and "tidak dapat dihubungi" in failed["mark_label"]
+    shot(driver, "article_failed")
+
+    configure(driver, service=services["proxy"].base, key=API_KEY)
+    first = popup_check(driver, RISKY)
+    assert first["level"] == "tinggi"
+    driver.find_element(By.ID, "text").clear()
+    driver.find_element(By.ID, "check").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#result .error"), msg="an empty check showed nothing")
+    assert not driver.find_elements(By.CSS_SELECTOR, "#result .pill"), "the previous result stayed on screen"
+    assert driver.find_element(By.CSS_SELECTOR, "#result .error").get_attribute("data-code") == "empty_text"
+
+
+def test_mark_wrong_in_the_popover_sends_a_correction_by_hash(
+        driver: WebDriver, services: dict[str, Any], site: str) -> None:
+    proxy: Recorder = services["proxy"]
+    configure(driver, service=proxy.base, key=API_KEY)
+    driver.get(site + "/feed.html")
+    wait(driver, lambda d: (i := post_info(d, "post-risky")) and i["level"] == "tinggi")
+    proxy.clear()
+    status = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const root = document.querySelector('#post-risky [data-tppo-badge]').shadowRoot;
+        root.querySelector('button[part=badge]').click();
+        root.querySelector('[data-fb=wrong]').click();
+        root.querySelector('[data-fb=other_scam]').click();
+        const st = root.querySelector('.fb-status');
+        const t0 = Date.now();
+        (function poll() {
+          if (st.textContent || Date.now() - t0 > 10000) done({text: st.textContent, ok: st.dataset.ok});
+          else setTimeout(poll, 100);
+        })();""")
+    shot(driver, "feed_mark_wrong")
+    assert status["ok"] == "true" and "Terima kasih" in status["text"], status
+    sent = [r for r in proxy.snapshot() if r["path"] == "/v1/feedback"]
+    assert len(sent) == 1
+    body = json.loads(sent[0]["body"])
+    assert "text" not in body and body["store_text"] is False
+    assert body["text_sha256"] == hashlib.sha256(RISKY.encode("utf-8")).hexdigest()
+    assert (body["predicted_label"], body["correct_label"], body["reason"]) == ("high", "other_scam",
+                                                                              "scam_not_trafficking")
+
+
+def test_english_interface_in_the_options_popup_and_badges(
+        driver: WebDriver, services: dict[str, Any], site: str) -> None:
+    configure(driver, service=services["proxy"].base, key=API_KEY, lang="en")
+    try:
+        driver.get(f"{EXT}/options.html")
+        wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+        assert driver.find_element(By.ID, "save").text == "Save"
+        assert driver.find_element(By.TAG_NAME, "h1").text == "TPPO Job Advert Check settings"
+        out = popup_check(driver, RISKY)
+        shot(driver, "popup_english")
+        assert out["state_text"].startswith("Service connected"), out
+        assert driver.find_element(By.ID, "check").text == "Check"
+        assert driver.find_element(By.CSS_SELECTOR, "#result .pill").text.startswith("High · ")
+        assert "Work abroad" in driver.find_element(By.ID, "result").text  # the page's English flag name
+        driver.get(site + "/feed.html")
+        risky = wait(driver, lambda d: (i := post_info(d, "post-risky")) and i["level"] and i)
+        assert "High" in risky["badge_text"]
+    finally:
+        configure(driver, service=services["proxy"].base, key=API_KEY, lang="id")
+
+
 def test_image_context_menu_sends_only_that_image_and_shows_the_poster_result(
         driver: WebDriver, services: dict[str, Any], site: str) -> None:
     """"Periksa gambar lowongan ini" (issue 17): the clicked image goes to POST /v1/score/image, with the key;
@@ -651,4 +795,5 @@ def test_image_context_menu_sends_only_that_image_and_shows_the_poster_result(
     assert len(sent) == 1
     headers = {k.lower(): v for k, v in sent[0]["headers"].items()}
     assert headers["content-type"].startswith("multipart/form-data") and headers["x-api-key"] == API_KEY
-    assert "Periksa gambar lowongan ini" in panel and "Teks terbaca:" in panel and "Risiko " in panel
+    assert "Periksa gambar lowongan ini" in panel and "Teks terbaca:" in panel
+    assert re.search(r" \([<>]?\d+%\)", panel), panel  # the headline: badge word and score, as for a text

@@ -102,3 +102,30 @@ def test_javascript_parses() -> None:
     for js in EXT.rglob("*.js"):
         res = subprocess.run(["node", "--check", str(js)], capture_output=True, text=True, timeout=30)
         assert res.returncode == 0, f"{js}: {res.stderr}"
+
+
+def test_the_extension_shares_the_pages_vocabulary_byte_for_byte() -> None:
+    """One vocabulary (levels, kinds, flag names, score format) for the page and the extension: an
+    unpacked extension cannot load files outside its folder, so it carries an identical copy."""
+    page = EXT.parent / "service" / "static" / "shared" / "vocab.js"
+    assert (EXT / "shared" / "vocab.js").read_bytes() == page.read_bytes(), \
+        "copy service/static/shared/vocab.js to extension/shared/vocab.js"
+
+
+def test_the_vocabulary_names_every_indicator_and_no_other() -> None:
+    from detector.indicators import IndicatorRegistry
+
+    text = (EXT / "shared" / "vocab.js").read_text(encoding="utf-8")
+    names = {ind.name for ind in IndicatorRegistry.default()}
+    for lang in ("id", "en"):
+        block = text.split(f"  {lang}: {{", 1)[1].split("\n  },", 1)[0]
+        assert set(re.findall(r'"flag\.(\w+)"', block)) == names, lang
+
+
+def test_no_extension_code_names_flags_or_levels_itself() -> None:
+    """Display words come from shared/vocab.js only (issue 16: "Gaji tidak wajar" on the page and
+    "Gaji tidak wajar tinggi (high_pay)" in the extension)."""
+    for js in [*EXT.glob("*.js"), *EXT.glob("lib/*.js")]:
+        text = js.read_text(encoding="utf-8")
+        assert "FLAG_LABELS" not in text and "LEVEL_TEXT" not in text, js.name
+        assert "Math.round(r.score * 100)" not in text, js.name

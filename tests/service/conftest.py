@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from svc_helpers import shipped_models
+from svc_helpers import local_client, shipped_models
 
 from service.core.config import Settings
 from service.main import create_app
@@ -73,6 +73,7 @@ def make_settings(tmp_path: Path, models_dir: Path) -> SettingsFactory:
             "model_path": str(models_dir),
             "feedback_db": str(tmp_path / "feedback.db"),
             "rate_limit_per_minute": 0,
+            "score_chars_per_minute": 0,
             "access_log": False,
         }
         values.update(overrides)
@@ -98,7 +99,7 @@ def make_client(make_app: AppFactory) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**overrides: Any) -> TestClient:
-        c = TestClient(make_app(**overrides), raise_server_exceptions=False)
+        c = local_client(make_app(**overrides), raise_server_exceptions=False)
         c.__enter__()
         clients.append(c)
         return c

@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 REPO = Path(__file__).resolve().parents[2]
 
 RISKY = ("🇰🇭 LOKER ADMIN CS di Kamboja, gaji 15jt/bulan, tanpa pengalaman, tiket & visa ditanggung, "
@@ -15,6 +18,14 @@ LEGIT = ("Rekrutmen Tenaga Kebersihan (Cleaning Service) — PT Bersih Prima Lay
 CONTRACT = ("id", "risk_score", "risk_level", "label", "flags", "evidence")
 ADMIN_KEY = "admin-key-0123456789abcdef"
 CLIENT_KEY = "client-key-0123456789abcdef"
+#: Where a test client connects from, and the Host it names: this machine, as a local user would.
+LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://127.0.0.1:8000"
+
+
+def local_client(app: FastAPI, **kwargs: Any) -> TestClient:
+    """A TestClient that looks like a browser on the same machine (loopback address and Host)."""
+    return TestClient(app, base_url=LOCAL_URL, client=LOCAL, **kwargs)
 
 
 def shipped_models() -> Path:

@@ -68,10 +68,12 @@ def test_with_client_keys_but_no_admin_key_export_is_disabled(make_client: Calla
     assert_error(client.get("/v1/feedback/export", headers={"X-API-Key": CLIENT_KEY}), 403, "admin_disabled")
 
 
-def test_in_production_without_keys_export_is_disabled(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(environment="production")
-    assert client.post("/v1/score", json=SCORE).status_code == 200
-    assert_error(client.get("/v1/feedback/export"), 403, "admin_disabled")
+def test_in_production_with_client_keys_but_no_admin_key_export_is_disabled(
+        make_client: Callable[..., TestClient]) -> None:
+    client = make_client(environment="production", api_keys=[CLIENT_KEY], allowed_hosts=["127.0.0.1"])
+    h = {"X-API-Key": CLIENT_KEY}
+    assert client.post("/v1/score", json=SCORE, headers=h).status_code == 200
+    assert_error(client.get("/v1/feedback/export", headers=h), 403, "admin_disabled")
 
 
 def test_rate_limit_gives_429_with_retry_after_per_key(make_client: Callable[..., TestClient]) -> None:

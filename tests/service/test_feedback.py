@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from svc_helpers import LEGIT, RISKY, assert_error
+from svc_helpers import LEGIT, RISKY, assert_error, local_client
 
 from detector.training.data import load_feedback
 
@@ -89,20 +89,46 @@ def test_bad_feedback_is_refused_with_a_clear_error(client: TestClient, body: di
     assert_error(client.post("/v1/feedback", json=body), 422, code)
 
 
-def test_stats_count_pending_feedback_until_an_export(client: TestClient) -> None:
+def test_stats_count_pending_feedback_until_an_export_is_acknowledged(client: TestClient) -> None:
     assert client.get("/v1/feedback/stats").json() == {"pending": 0, "pending_corrections": 0, "total": 0,
                                                         "last_export_at": None}
     client.post("/v1/feedback", json=fb(text=RISKY, store_text=True))
     client.post("/v1/feedback", json=fb(text=LEGIT, predicted_label="low", correct_label="low", reason="confirmed"))
     s = client.get("/v1/feedback/stats").json()
     assert (s["pending"], s["pending_corrections"], s["total"]) == (2, 1, 2)
-    assert len(export(client)) == 2
-    s = client.get("/v1/feedback/stats").json()
-    assert (s["pending"], s["total"]) == (0, 2) and s["last_export_at"]
+    r = client.get("/v1/feedback/export")
+    assert r.headers["x-feedback-last-id"] == "2" and r.headers["x-feedback-rows"] == "2"
+    assert client.get("/v1/feedback/stats").json()["pending"] == 2  # the export itself changed nothing
+    ack = client.post("/v1/feedback/export/ack", json={"last_id": 2})
+    assert ack.status_code == 200, ack.text
+    assert (ack.json()["pending"], ack.json()["total"]) == (0, 2) and ack.json()["last_export_at"]
     client.post("/v1/feedback", json=fb(text=RISKY))
     assert client.get("/v1/feedback/stats").json()["pending"] == 1
     rows = export(client, since_id=2)
     assert [r["id"] for r in rows] == [3]
+
+
+@pytest.mark.parametrize("params", [{}, {"since_id": 5}, {"since_id": 10**6}])
+def test_export_has_no_side_effect_even_when_it_returns_no_rows(client: TestClient, params: dict[str, int]) -> None:
+    for i in range(5):
+        client.post("/v1/feedback", json=fb(text=f"{RISKY} {i}"))
+    before = client.get("/v1/feedback/stats").json()
+    for _ in range(2):
+        export(client, **params)
+        assert client.head("/v1/feedback/export", params=params).status_code == 200
+    assert client.get("/v1/feedback/stats").json() == before
+    assert before["pending"] == 5 and before["last_export_at"] is None
+
+
+def test_acknowledging_an_older_export_changes_nothing_and_a_future_one_is_refused(client: TestClient) -> None:
+    for i in range(3):
+        client.post("/v1/feedback", json=fb(text=f"{RISKY} {i}"))
+    assert client.post("/v1/feedback/export/ack", json={"last_id": 2}).json()["pending"] == 1
+    assert client.post("/v1/feedback/export/ack", json={"last_id": 1}).json()["pending"] == 1
+    err = assert_error(client.post("/v1/feedback/export/ack", json={"last_id": 4}), 422, "invalid_value")
+    assert err["field"] == "last_id" and "newest is 3" in err["message"]
+    assert_error(client.post("/v1/feedback/export/ack", json={"last_id": "2"}), 422, "wrong_type")
+    assert client.get("/v1/feedback/stats").json()["pending"] == 1
 
 
 def test_export_is_what_the_trainer_reads(client: TestClient, tmp_path: Path) -> None:
@@ -115,11 +141,11 @@ def test_export_is_what_the_trainer_reads(client: TestClient, tmp_path: Path) ->
 
 
 def test_feedback_survives_an_app_restart(make_app: Callable[..., FastAPI]) -> None:
-    with TestClient(make_app()) as first:
+    with local_client(make_app()) as first:
         ids = [first.post("/v1/feedback", json=fb(text=f"{RISKY} {i}", store_text=True)).json()["id"]
                for i in range(3)]
     # the first app is shut down (its engine disposed); a new one opens the same SQLite file
-    with TestClient(make_app()) as second:
+    with local_client(make_app()) as second:
         rows = export(second)
         assert [r["id"] for r in rows] == ids and rows[0]["text"] == f"{RISKY} 0"
         assert second.post("/v1/feedback", json=fb(text=RISKY)).json()["id"] == ids[-1] + 1
@@ -164,3 +190,8 @@ def test_any_sqlalchemy_url_can_be_used(make_client: Callable[..., TestClient], 
     client = make_client(database_url=f"sqlite:///{tmp_path / 'other.sqlite3'}")
     assert client.post("/v1/feedback", json=fb(text=RISKY)).status_code == 201
     assert (tmp_path / "other.sqlite3").exists() and not (tmp_path / "feedback.db").exists()
+
+
+def test_an_over_long_note_is_counted_in_characters(client: TestClient) -> None:
+    err = assert_error(client.post("/v1/feedback", json=fb(text=RISKY, note="x" * 1001)), 422, "too_long")
+    assert err["field"] == "note" and "1000 characters" in err["message"] and "items" not in err["message"]

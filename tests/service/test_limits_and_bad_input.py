@@ -45,6 +45,10 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("unpaired surrogate", raw(b'{"text": "LOKER \\ud800 gaji"}'), 422, "invalid_unicode"),
     ("huge text", {"json": {"text": "a" * 20_001}}, 422, "text_too_long"),
     ("id too long", {"json": {"text": RISKY, "id": "x" * 129}}, 422, "too_long"),
+    ("zero-width characters only", {"json": {"text": "\u200b\u200b\ufeff"}}, 422, "invisible_text"),
+    ("word joiner and soft hyphen only", {"json": {"text": " \u2060\u00ad\n"}}, 422, "invisible_text"),
+    ("record separator only", {"json": {"text": "\u001e"}}, 422, "empty_text"),
+    ("NUL in id", {"json": {"text": RISKY, "id": "a\u0000b"}}, 422, "nul_byte"),
     ("deeply nested JSON", raw(b"[" * 50_000 + b"]" * 50_000), 400, "invalid_json"),
 ]
 
@@ -146,3 +150,25 @@ def test_unexpected_core_failure_in_a_batch_is_reported_per_item(client: TestCli
     monkeypatch.setattr(det, "score", lambda t, id=None: flaky([t], [id])[0])
     body = client.post("/v1/score/batch", json={"items": [{"text": RISKY}, {"text": "BOOM"}]}).json()
     assert body["results"][0]["ok"] and body["results"][1]["error"]["code"] == "scoring_failed"
+
+
+@pytest.mark.parametrize("text, code", [("\u200b\u200b\ufeff", "invisible_text"), ("\u001e", "empty_text"),
+                                        ("\u200b" * 30_000, "text_too_long")])
+def test_a_blank_batch_item_is_refused_alone(client: TestClient, text: str, code: str) -> None:
+    body = client.post("/v1/score/batch", json={"items": [{"text": text}, {"text": RISKY}]}).json()
+    assert body["results"][0]["error"]["code"] == code and body["results"][1]["ok"] and body["errors"] == 1
+
+
+def test_text_that_starts_with_zero_width_characters_is_still_scored(client: TestClient) -> None:
+    assert client.post("/v1/score", json={"text": "\u200b\u200b" + RISKY}).json()["risk_level"] == "tinggi"
+
+
+@pytest.mark.parametrize("field, value", [("text", "\u001e"), ("text", "\u200b\ufeff"), ("text", "a\u0000"),
+                                          ("id", "a\u0000b")])
+def test_the_schema_refuses_what_the_server_refuses(client: TestClient, field: str, value: str) -> None:
+    import re
+
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ScoreRequest"]["properties"][field]
+    pattern = next(v["pattern"] for v in [schema, *schema.get("anyOf", [])] if "pattern" in v)
+    assert re.search(pattern, value) is None
+    assert re.search(pattern, "LOKER " + RISKY) is not None

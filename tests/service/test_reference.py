@@ -66,7 +66,9 @@ def test_root_serves_the_moderators_page_and_static_files(client: TestClient) ->
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["x-frame-options"] == "DENY"
-    assert client.get("/static/app.js").status_code == 200
+    for module in ("main.js", "shared/vocab.js"):  # ES modules: served with a JavaScript MIME type
+        js = client.get("/static/" + module)
+        assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert client.get("/static/../main.py").status_code == 404
 
 

@@ -50,10 +50,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterat
                                  "--workers", "2"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 90
-            while log_path.read_text(errors="replace").count('"model_ready"') < 2:
+            # both models verified, then the socket listening (each worker listens after its lifespan started)
+            while log_path.read_text(errors="replace").count("Application startup complete") < 2 \
+                    or not _listening(port):
                 assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
                 assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
                 time.sleep(0.2)
+            assert log_path.read_text(errors="replace").count('"model_ready"') == 2
             yield {"port": port, "proc": proc, "log": log_path, "tmp": tmp}
         finally:
             proc.terminate()
@@ -62,6 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterat
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _json(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
@@ -171,3 +182,37 @@ def test_access_log_lines_are_json_without_text(server: dict[str, Any]) -> None:
     access = [e for e in lines if e.get("event") == "access"]
     assert access and all({"request_id", "status", "duration_ms", "path"} <= set(e) for e in access)
     assert "PENANDA-RAHASIA" not in server["log"].read_text()
+
+
+def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, read until the server closes or the declared body has arrived."""
+    with socket.create_connection((HOST, port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + _length(data):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    headers = dict(line.decode("latin-1").lower().split(": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+    return int(head[9:12]), headers, body
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}",
+    b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n",
+    b"GARBAGE\r\n\r\n",
+])
+def test_malformed_http_gets_the_json_error_body(server: dict[str, Any], request_bytes: bytes) -> None:
+    status, headers, body = _raw(server["port"], request_bytes)
+    assert status == 400 and headers["content-type"] == "application/json", (headers, body)
+    err = json.loads(body)
+    assert err["error"]["code"] == "bad_request" and err["request_id"] == headers["x-request-id"]
+    assert _json(server["port"], "GET", "/healthz")[0] == 200  # and the worker is fine
+
+
+def test_a_foreign_host_name_is_refused_by_the_real_server(server: dict[str, Any]) -> None:
+    status, body = _json(server["port"], "GET", "/v1/feedback/stats", headers={"Host": "evil.example.com"})
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_host"
+    assert _json(server["port"], "GET", "/v1/feedback/stats")[0] == 200

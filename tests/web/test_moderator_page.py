@@ -1,269 +1,43 @@
-"""End-to-end tests of the moderators' web page (issue 5).
+"""End-to-end tests of the moderators' web page (issue 5): one post, a file, feedback, errors.
 
-One real ``detector serve`` (loopback, free port, temporary SQLite feedback DB) and one headless
-Chromium (Debian ``chromium`` + ``chromium-driver``, driven by Selenium) for the whole module.
-Screenshots for review are written to ``tests/_screenshots/`` (gitignored).
+The server, browser and helpers are in ``tests/web/page_kit.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import csv
 import json
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.web.page_kit import (
+    ADMIN_KEY,
+    LEGIT,
+    MIXED,
+    RISKY,
+    By,
+    Select,
+    WebDriver,
+    _http,
+    css,
+    csss,
+    download_csv,
+    driver,
+    page,
+    paste_and_score,
+    pending,
+    phone,
+    server,
+    shot,
+    text_of,
+    upload,
+    wait,
+)
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "tests" / "_screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-ADMIN_KEY = "test-admin-key-0123456789"
-BATCH_LIMIT = 2  # tiny, so that a 5-row file is scored in several batches
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
-
-if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)",
-                allow_module_level=True)
-
-# A risky advert: the emoji flag comes first, so any code-point/UTF-16 mix-up would shift every
-# highlight after it.
-RISKY = ("🇰🇭 LOKER ADMIN CS di Kamboja, gaji 15jt/bulan, tanpa pengalaman, "
-         "tiket & visa ditanggung, berangkat minggu depan. Minat japri ya kak 🙏")
-# A legitimate, licensed placement: counter-evidence (shown differently) and not "tinggi".
-LEGIT = ("PT Arta Migran Sejahtera (P3MI, SIP2MI No. 45/2025) buka lowongan caregiver ke Taiwan, "
-         "daftar lewat Disnaker dan SISKOP2MI.")
-CLEANER = ("Rekrutmen Tenaga Kebersihan (Cleaning Service) — PT Bersih Prima Layanan, penempatan di mal "
-           "Kota Bandung. Usia 18-40, min SMP. Gaji UMK Kota Bandung + BPJS + seragam gratis. "
-           "Pendaftaran di kantor Jl. Soekarno Hatta, Bandung. Tidak ada biaya seragam atau pendaftaran.")
-MIXED = [
-    ("r1", RISKY),
-    ("r2", CLEANER),
-    ("r3", "Dibutuhkan 10 org admin game di Myanmar. Gaji 1.500 USD, gak perlu skill. Semua biaya "
-           "berangkat ditanggung bos, nanti potong gaji 3 bulan. WA 0813-xxxx-xxxx"),
-    ("r4", "Shift malam kasir minimarket 24 jam di Jl. Kaliurang. 55rb/shift. Tanya langsung ke kasir."),
-    ("r5", "Info kerja ke Malaysia jalur cepat tanpa PT, pake visa kunjungan dulu.\n"
-           "Gaji RM 2.500 🇲🇾. Paspor dipegang agen biar aman. Inbox aja"),
-]
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-          timeout: float = 10) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read()
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        raw, status = exc.read(), exc.code
-    text = raw.decode("utf-8", "replace")
-    try:
-        return status, json.loads(text)
-    except ValueError:
-        return status, text
-
-
-def shot(driver: WebDriver, name: str, full: bool = True) -> Path:
-    """Save a (full-page) PNG to tests/_screenshots/ for human review."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    if full:
-        m = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-        size = m.get("cssContentSize") or m["contentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
-        data = driver.execute_cdp_cmd("Page.captureScreenshot",
-                                      {"format": "png", "captureBeyondViewport": True, "clip": clip})
-        path.write_bytes(base64.b64decode(data["data"]))
-    else:
-        driver.save_screenshot(str(path))
-    return path
-
-
-def phone(driver: WebDriver, on: bool) -> None:
-    """Emulate a 360 px wide phone (headless windows cannot be made that narrow)."""
-    if on:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True})
-    else:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
-def wait(driver: WebDriver, cond: Any, timeout: float = 20, msg: str = "") -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(cond, msg)
-
-
-def css(driver: WebDriver | WebElement, sel: str) -> WebElement:
-    return driver.find_element(By.CSS_SELECTOR, sel)
-
-
-def csss(driver: WebDriver | WebElement, sel: str) -> list[WebElement]:
-    return driver.find_elements(By.CSS_SELECTOR, sel)
-
-
-def text_of(el: WebElement) -> str:
-    return str(el.get_attribute("textContent"))
-
-
-def open_page(driver: WebDriver, base: str) -> None:
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
-    driver.get(base + "/")
-    # The page is ready once it has talked to the service (model version and pending counter shown).
-    wait(driver, lambda d: css(d, "#pending-count").get_attribute("data-pending") not in (None, ""),
-         msg="the page never loaded its data from the service")
-    assert not css(driver, "#banner").is_displayed()
-
-
-def paste_and_score(driver: WebDriver, text: str) -> WebElement:
-    """Put ``text`` in the box, press Ctrl+Enter, and return the badge of the NEW result card."""
-    old = csss(driver, "#single-result [data-testid=result]")
-    box = css(driver, "#post-text")
-    box.clear()
-    # send_keys cannot type characters outside the BMP (emoji): set the value from JS instead.
-    driver.execute_script("arguments[0].value = arguments[1];", box, text)
-    box.send_keys(Keys.CONTROL, Keys.ENTER)  # the keyboard shortcut, not a mouse click
-    if old:
-        wait(driver, EC.staleness_of(old[0]), msg="the result card was not replaced")
-    return wait(driver, lambda d: (csss(d, "#single-result [data-testid=level-badge]") or [None])[0],
-                msg="no result badge appeared")
-
-
-def upload(driver: WebDriver, path: Path) -> None:
-    css(driver, "#tab-batch").click()
-    css(driver, "#file-input").send_keys(str(path))
-    wait(driver, lambda d: css(d, "#batch-progress-wrap").get_attribute("hidden") is not None
-         and "…" not in css(d, "#batch-status").text and css(d, "#batch-status").text.strip() != "",
-         msg="the file was never fully scored")
-
-
-def pending(driver: WebDriver) -> int:
-    return int(css(driver, "#pending-count").get_attribute("data-pending") or -1)
-
-
-# ---------------------------------------------------------------------------- fixtures
-
-
-def _serve_command() -> list[str]:
-    script = Path(sys.executable).with_name("detector")
-    if script.exists():
-        return [str(script), "serve"]
-    return [sys.executable, "-m", "detector.cli", "serve"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    models = Path(os.environ.get("DETECTOR_MODELS_DIR") or REPO / "models")
-    if not (models / "manifest.json").exists():
-        pytest.fail(f"no trained model in {models} (the page is tested against the real service)")
-    tmp = tmp_path_factory.mktemp("svc")
-    db = tmp / "feedback.db"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DETECTOR_") or k == "DETECTOR_MODELS_DIR"}
-    env.update({
-        "PYTHONUNBUFFERED": "1",
-        "DETECTOR_ENVIRONMENT": "development",
-        "DETECTOR_FEEDBACK_DB": str(db),
-        "DETECTOR_ADMIN_KEY": ADMIN_KEY,
-        "DETECTOR_BATCH_MAX_ITEMS": str(BATCH_LIMIT),
-        "DETECTOR_RATE_LIMIT_PER_MINUTE": "0",
-        "DETECTOR_LOG_LEVEL": "warning",
-        "DETECTOR_ACCESS_LOG": "false",
-    })
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed in teardown
-    # cwd is the temp dir, so a developer's .env in the repo cannot change the settings under test
-    proc = subprocess.Popen([*_serve_command(), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"detector serve exited ({proc.returncode}):\n"
-                            + (tmp / "server.log").read_text(errors="replace")[-4000:])
-            try:
-                status, _ = _http("GET", base + "/readyz", timeout=2)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("detector serve never became ready:\n"
-                            + (tmp / "server.log").read_text(errors="replace")[-4000:])
-            time.sleep(0.2)
-        yield {"base": base, "db": db, "tmp": tmp, "proc": proc}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def driver(server: dict[str, Any]) -> Iterator[WebDriver]:
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    downloads = server["tmp"] / "downloads"
-    downloads.mkdir()
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-extensions", f"--user-data-dir={profile}",
-                "--window-size=1280,900", "--lang=id-ID"):
-        opts.add_argument(arg)
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    try:
-        drv.set_page_load_timeout(30)
-        drv.execute_cdp_cmd("Network.enable", {})
-        drv.execute_cdp_cmd("Browser.setDownloadBehavior",
-                            {"behavior": "allow", "downloadPath": str(downloads)})
-        drv.downloads = downloads  # type: ignore[attr-defined]
-        yield drv
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture()
-def page(server: dict[str, Any], driver: WebDriver) -> WebDriver:
-    open_page(driver, server["base"])
-    return driver
+__all__ = ["driver", "page", "server"]  # fixtures used by name
 
 
 # ---------------------------------------------------------------------------- tests
@@ -364,7 +138,7 @@ def test_upload_jsonl_scores_every_row_in_batches(page: WebDriver, server: dict[
     assert len(rows) == len(MIXED)
     assert not css(page, "#batch-errors").is_displayed()
     assert [r.get_attribute("data-line") for r in rows] == ["1", "2", "3", "4", "5"]
-    levels = {r.find_elements(By.TAG_NAME, "td")[1].text: r.get_attribute("data-level") for r in rows}
+    levels = {css(r, ".cell-id").text: r.get_attribute("data-level") for r in rows}
     assert levels["r1"] == "tinggi" and levels["r2"] != "tinggi"
     shot(page, "06_table_desktop")
 
@@ -392,13 +166,19 @@ def test_bad_rows_are_reported_and_good_rows_still_scored(page: WebDriver, serve
     assert [r.get_attribute("data-line") for r in rows] == ["2", "5", "6"]
     shot(page, "07_bad_rows")
 
-    # a CSV without a text column: a clear message naming the columns found, no table
+    # a CSV without a text column: the columns found, and a picker for the one holding the posts
     wrong = server["tmp"] / "no_text_column.csv"
-    wrong.write_text("nama,pesan\nA,halo\n", encoding="utf-8")
+    wrong.write_text("nama,pesan\nA,Lowongan kerja ke Kamboja gaji 15jt tanpa pengalaman\n", encoding="utf-8")
     css(page, "#file-input").send_keys(str(wrong))
-    err = wait(page, lambda d: (csss(d, "[data-testid=file-error]") or [None])[0])
-    assert "text" in err.text and "nama, pesan" in err.text
-    assert not css(page, "#table-area").is_displayed()
+    picker = wait(page, lambda d: css(d, "[data-testid=column-picker]") if css(
+        d, "[data-testid=column-picker]").is_displayed() else None)
+    assert "text" in picker.text and "nama, pesan" in picker.text
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", picker)
+    shot(page, "12_column_picker", full=False)
+    Select(css(page, "#pick-column")).select_by_value("1")
+    css(page, "#pick-ok").click()
+    wait(page, lambda d: [r.get_attribute("data-line") for r in csss(d, "#results-body tr.row-main")] == ["2"])
+    assert not picker.is_displayed()
 
 
 def test_sort_filter_expand_and_export(page: WebDriver, server: dict[str, Any]) -> None:
@@ -443,13 +223,7 @@ def test_sort_filter_expand_and_export(page: WebDriver, server: dict[str, Any]) 
 
     # export what the table shows (filtered to tinggi)
     Select(css(page, "#filter-level")).select_by_value("tinggi")
-    for old in page.downloads.glob("*"):  # type: ignore[attr-defined]
-        old.unlink()
-    css(page, "#export-btn").click()
-    out = wait(page, lambda d: next((p for p in d.downloads.glob("*.csv")), None),  # type: ignore[attr-defined]
-               msg="no CSV downloaded")
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        table = list(csv.DictReader(fh))
+    table = download_csv(page, "#export-btn")
     assert len(table) == n_high
     assert all(r["risk_level"] == "tinggi" for r in table)
     assert RISKY in {r["text"] for r in table}

@@ -150,7 +150,7 @@ def test_when_a_poster_is_chosen_then_its_red_flags_are_boxed_on_the_image_and_i
         assert abs(r["width"] / img["width"] - b["w"] / w) < 0.01
     shown = driver.find_element(By.ID, "poster-text").get_attribute("textContent")
     assert shown == record["ocr"]["text"]
-    marks = driver.find_elements(By.CSS_SELECTOR, "#poster-text mark.poster-mark-risk")
+    marks = driver.find_elements(By.CSS_SELECTOR, "#poster-text mark.hl-risk")
     assert {m.get_attribute("data-flag") for m in marks} == set(record["flags"])
     assert len(driver.find_elements(By.CSS_SELECTOR, "#poster-flags li")) == len(record["evidence"])
     _shot(driver, "poster-check")

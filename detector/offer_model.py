@@ -1,0 +1,242 @@
+"""``OfferRiskModel``: the risk of the offer a text makes, relays or describes, whatever its voice;
+whether it is job fraud instead; and what the text does with the offer (``kind``).
+
+Three parts, each answering one question:
+
+* **risk** P(high): gradient-boosted trees over :class:`~detector.risk_features.RiskFeatures` with
+  monotonic constraints, so a red flag can never lower risk and a claimed licence cannot clear a strong
+  red flag, by construction. Its optional ``text_high`` column is a text model's out-of-fold P(high)
+  (stemmed-word and character TF-IDF + logistic regression, trained on the same offers in every voice),
+  also constrained to raise risk only; it reads the post with every claim of legitimacy and every
+  news/warning word blanked (:func:`~detector.risk_features.without_claims`), so neither a claim nor
+  the voice can move risk through it. Calibrated by cross-validation (sigmoid).
+* **fraud** P(other_scam | not high): trees over every indicator column and the text model's three
+  probabilities (job fraud has its own red flags: tasks, deposits, fees to apply, a known company's
+  name). The three class probabilities are P(high), (1 - P(high)) * P(fraud) and the rest.
+* **kind** (offer, question, report, warning, other): word and character TF-IDF + logistic regression.
+  Voice is exactly what the style of a text shows, so here a text model is the right tool; it reads the
+  text with claims of legitimacy blanked, so a claim cannot make an advert look like a warning. A text that
+  describes no particular offer (its kind is ``warning`` or ``other``) has no offer risk: its P(high) and
+  P(other_scam) are multiplied by 1 - P(warning or other). The voices of an offer (offer, question,
+  report) leave its risk as it is.
+
+Input: posts as str or ``Analysis`` objects. ``fit(X, y, kind=..., groups=...)``: ``groups`` keeps all
+voices of one real case (or near-duplicates) in the same cross-validation fold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from detector.features import IndicatorFeatures, analyses
+from detector.model import _single_openmp_thread
+from detector.result import KINDS
+from detector.risk_features import CLAIM_WORDS, RiskFeatures, without_claims
+from detector.text import StemmedWords, normalized_text
+
+CLASSES = ("high", "low", "other_scam")
+
+
+def text_model(*, C: float = 4.0, random_state: int = 0) -> Pipeline:
+    """Stemmed words (1-2) and characters (3-5) → 3-class logistic regression."""
+    union = FeatureUnion([
+        ("words", TfidfVectorizer(analyzer=StemmedWords(ngram_max=2), sublinear_tf=True, min_df=2,
+                                  max_features=30_000, dtype=np.float32)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalized_text,
+                                  lowercase=False, sublinear_tf=True, min_df=3, max_features=40_000,
+                                  dtype=np.float32)),
+    ])
+    return Pipeline([("features", union),
+                     ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=3000,
+                                                random_state=random_state))])
+
+
+def kind_model(*, C: float = 8.0, random_state: int = 0) -> Pipeline:
+    """Words (1-2, as written: "saya", "ditawari", "korban", "?") and characters → kind."""
+    union = FeatureUnion([
+        ("words", TfidfVectorizer(preprocessor=normalized_text, lowercase=False, token_pattern=r"(?u)\b\w+\b|\?",
+                                  ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=30_000,
+                                  dtype=np.float32)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), preprocessor=normalized_text,
+                                  lowercase=False, sublinear_tf=True, min_df=3, max_features=30_000,
+                                  dtype=np.float32)),
+    ])
+    return Pipeline([("features", union),
+                     ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=3000,
+                                                random_state=random_state))])
+
+
+class OfferRiskModel(ClassifierMixin, BaseEstimator):
+    """See the module docstring. ``classes_`` are ``high``, ``low``, ``other_scam``."""
+
+    def __init__(self, *, C: float = 4.0, use_text: bool = True, cv: int = 5, max_iter: int = 200,
+                 learning_rate: float = 0.05, max_leaf_nodes: int = 15, l2_regularization: float = 1.0,
+                 random_state: int = 0) -> None:
+        self.C = C
+        self.use_text = use_text
+        self.cv = cv
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.random_state = random_state
+
+    def _trees(self, monotonic_cst: list[int] | None) -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=self.l2_regularization, class_weight="balanced", monotonic_cst=monotonic_cst,
+            random_state=self.random_state)
+
+    def _folds(self, y: np.ndarray, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        n_splits = int(min(self.cv, np.unique(y, return_counts=True)[1].min(), len(np.unique(groups))))
+        if n_splits < 2:
+            raise ValueError(f"OfferRiskModel needs at least 2 samples (and groups) per class, got {n_splits} folds")
+        sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        return list(sgkf.split(np.zeros(len(y)), y, groups))
+
+    def fit(self, X: Any, y: Any, *, kind: Any = None, groups: Any = None, risk_rows: Any = None) -> OfferRiskModel:
+        """``risk_rows`` (booleans): the rows whose label is the offer's risk; the others (e.g. accounts of
+        an offer whose label is unknown) train ``kind`` only."""
+        docs_all = analyses(X)
+        if kind is not None:
+            kind = np.asarray(kind, dtype=object)
+            if len(kind) != len(docs_all):
+                raise ValueError(f"kind has {len(kind)} entries for {len(docs_all)} rows")
+        if risk_rows is not None:
+            mask = np.asarray(risk_rows, dtype=bool)
+            if len(mask) != len(docs_all):
+                raise ValueError(f"risk_rows has {len(mask)} entries for {len(docs_all)} rows")
+            self._fit_kind(docs_all, kind)
+            idx = np.flatnonzero(mask)
+            return self._fit_risk([docs_all[i] for i in idx], np.asarray(y, dtype=object)[idx],
+                                  None if groups is None else np.asarray(groups)[idx])
+        self._fit_kind(docs_all, kind)
+        return self._fit_risk(docs_all, np.asarray(y, dtype=object), groups)
+
+    def _fit_kind(self, docs: list[Any], kind: np.ndarray | None) -> None:
+        self.kind_: Any = None
+        if kind is not None:
+            if set(np.unique(kind)) - set(KINDS):
+                raise ValueError(f"kinds must be among {KINDS}, got {sorted(set(np.unique(kind)) - set(KINDS))}")
+            self.kind_ = kind_model(random_state=self.random_state).fit(without_claims(docs, CLAIM_WORDS), kind)
+
+    def _fit_risk(self, docs: list[Any], y: np.ndarray, groups: Any) -> OfferRiskModel:
+        check_classification_targets(y)
+        if set(np.unique(y)) - set(CLASSES):
+            raise ValueError(f"labels must be among {CLASSES}, got {sorted(set(np.unique(y)) - set(CLASSES))}")
+        if not {"high", "low"} <= set(np.unique(y)):
+            raise ValueError("OfferRiskModel needs both 'high' and 'low' rows")
+        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+        if len(groups) != len(y):
+            raise ValueError(f"groups has {len(groups)} entries for {len(y)} rows")
+        self.classes_ = np.asarray(CLASSES, dtype=object)
+        folds = self._folds(y, groups)
+        seen = without_claims(docs)
+        oof = np.zeros((len(y), len(CLASSES)))
+        for tr, va in folds:
+            m = text_model(C=self.C, random_state=self.random_state).fit([seen[i] for i in tr], y[tr])
+            oof[va] = _columns(m, m.predict_proba([seen[i] for i in va]))
+        self.text_ = text_model(C=self.C, random_state=self.random_state).fit(seen, y)
+        self.risk_features_ = RiskFeatures(use_text=self.use_text).fit(docs)
+        Zr = self.risk_features_.transform(docs, text_high=oof[:, 0])
+        is_high = (y == "high").astype(int)
+        self.risk_ = CalibratedClassifierCV(self._trees(self.risk_features_.constraints_), method="sigmoid",
+                                            cv=folds, ensemble=False).fit(Zr, is_high)
+        self.indicators_ = IndicatorFeatures().fit(docs)
+        rest = y != "high"
+        if (y[rest] == "other_scam").any():
+            Zf = np.hstack([self.indicators_.transform([docs[i] for i in np.flatnonzero(rest)]), oof[rest]])
+            yf = (y[rest] == "other_scam").astype(int)
+            self.fraud_: Any = CalibratedClassifierCV(self._trees(None), method="sigmoid",
+                                                      cv=self._folds(yf, groups[rest]), ensemble=False).fit(Zf, yf)
+        else:
+            self.fraud_ = None
+        return self
+
+    def _parts(self, docs: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        text = _columns(self.text_, self.text_.predict_proba(without_claims(docs)))
+        Zr = self.risk_features_.transform(docs, text_high=text[:, 0])
+        with _single_openmp_thread():
+            p_high = self.risk_.predict_proba(Zr)[:, 1]
+            if self.fraud_ is None:
+                p_fraud = np.zeros(len(docs))
+            else:
+                p_fraud = self.fraud_.predict_proba(np.hstack([self.indicators_.transform(docs), text]))[:, 1]
+        return p_high, p_fraud
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "risk_")
+        docs = analyses(X)
+        p_high, p_fraud = self._parts(docs)
+        return combine(p_high, p_fraud, self._offer_share(docs))
+
+    def _offer_share(self, docs: list[Any]) -> np.ndarray:
+        """1 - P(kind is warning or other): the share of a text that carries an offer at all."""
+        if self.kind_ is None:
+            return np.ones(len(docs))
+        return offer_share(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
+
+    def predict_kind(self, X: Any) -> np.ndarray:
+        """What each text does with its offer (see :data:`~detector.result.KINDS`); ``offer`` when the
+        model was fitted without kinds."""
+        check_is_fitted(self, "risk_")
+        docs = analyses(X)
+        if self.kind_ is None:
+            return np.asarray(["offer"] * len(docs), dtype=object)
+        return np.asarray(self.kind_.predict(without_claims(docs, CLAIM_WORDS)), dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+#: Kinds that carry no particular offer: their texts have no offer risk (policy: a generic warning is rendah).
+NO_OFFER_KINDS = ("warning", "other")
+
+
+def offer_share(kind_proba: np.ndarray, kind_classes: Any) -> np.ndarray:
+    """Per text: 1 when its most likely kind carries an offer (offer, question, report), else
+    1 - P(warning or other). The factor never moves an offer's risk (so a red flag that nudges the kind
+    probabilities cannot lower it); it takes the offer risk away from a text judged to carry no offer."""
+    classes = list(kind_classes)
+    none = sum((kind_proba[:, classes.index(k)] for k in NO_OFFER_KINDS if k in classes),
+               np.zeros(kind_proba.shape[0]))
+    no_offer = np.isin(np.asarray(classes, dtype=object)[np.argmax(kind_proba, axis=1)], NO_OFFER_KINDS)
+    return np.where(no_offer, np.clip(1.0 - none, 0.0, 1.0), 1.0)
+
+
+def combine(p_high: np.ndarray, p_fraud: np.ndarray, p_offer: np.ndarray | None = None) -> np.ndarray:
+    """Columns ``high``, ``low``, ``other_scam`` from P(high), P(other_scam | not high) and the share of the
+    text that carries an offer (1 - P(warning or other)): a text describing no particular offer has no offer
+    risk, whatever red flags it lists."""
+    p_high = np.asarray(p_high, dtype=np.float64)
+    p_offer = np.ones_like(p_high) if p_offer is None else np.asarray(p_offer, dtype=np.float64)
+    high = p_high * p_offer
+    scam = (1.0 - p_high) * np.asarray(p_fraud, dtype=np.float64) * p_offer
+    return np.column_stack([high, 1.0 - high - scam, scam])
+
+
+def _columns(model: Any, proba: np.ndarray) -> np.ndarray:
+    """``proba`` with columns in :data:`CLASSES` order (0 for a class the model never saw)."""
+    classes = list(model.classes_)
+    out = np.zeros((proba.shape[0], len(CLASSES)))
+    for j, c in enumerate(CLASSES):
+        if c in classes:
+            out[:, j] = proba[:, classes.index(c)]
+    return out
