@@ -87,6 +87,8 @@ def read_bytes(path: str | Path, limits: ImageLimits | None = None) -> bytes:
         return p.read_bytes()
     except FileNotFoundError:
         raise ImageError(f"{p}: no such file", "unreadable_image") from None
+    except ValueError:  # a NUL byte, or a lone surrogate the file system cannot encode (e.g. from JSON)
+        raise ImageError(f"{p}: not a valid file name", "unreadable_image") from None
     except OSError as exc:
         raise ImageError(f"{p}: cannot be read: {exc.strerror or exc}", "unreadable_image") from None
 

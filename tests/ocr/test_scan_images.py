@@ -75,13 +75,36 @@ def test_when_a_table_has_an_image_path_column_then_its_rows_are_read_from_the_i
     else:
         table.to_parquet(inp)
     out = tmp_path / "out.jsonl"
-    code, output, summary = _scan(str(inp), "--out", str(out), "--image-field", "image_path", "--jobs", "1")
+    # 3 of the 4 rows are rejected on purpose: past the default --max-reject-rate 0.5
+    code, output, summary = _scan(str(inp), "--out", str(out), "--image-field", "image_path", "--jobs", "1",
+                                  "--max-reject-rate", "1")
     assert code == 0, output
     assert summary["rows_read"] == 4 and summary["scored"] == 1
     (rec,) = _lines(out)
     assert rec["id"] == "a" and rec["image_path"] == "p.jpg" and rec["ocr"]["text"]
+    assert rec["repaired"] == 0 and rec["summary"]  # a batch record's contract, as for a text
     rejects = {r["id"]: r["code"] for r in _lines(Path(f"{out}.rejects.jsonl"))}
     assert rejects == {"b": "unreadable_image", "c": "missing_image_path", "d": "image_too_large"}
+
+
+def test_when_an_image_row_has_an_id_with_a_lone_surrogate_then_it_is_rejected_as_invalid_id(
+        tmp_path: Path, poster_set: tuple[Path, list[dict[str, Any]]]) -> None:
+    need_tesseract()
+    src, rows = poster_set
+    shutil.copy(src / rows[0]["file"], tmp_path / "p.jpg")
+    inp = tmp_path / "posts.jsonl"
+    inp.write_text('{"id": "ok", "image_path": "p.jpg"}\n{"id": "bad\\ud83d", "image_path": "p.jpg"}\n'
+                   '{"id": "path", "image_path": "p\\ud83d.jpg"}\n')
+    out = tmp_path / "out.jsonl"
+    code, output, summary = _scan(str(inp), "--out", str(out), "--image-field", "image_path", "--compact",
+                                  "--max-reject-rate", "1")
+    assert code == 0, output
+    (rec,) = _lines(out)
+    assert rec["id"] == "ok" and rec["summary"] and rec["repaired"] == 0
+    rejects = {r["row"]: r for r in _lines(Path(f"{out}.rejects.jsonl"))}
+    assert rejects[2]["code"] == "invalid_id" and rejects[2]["id"] == "bad\ufffd"
+    assert rejects[3]["code"] == "unreadable_image" and rejects[3]["image_path"] == "p\ufffd.jpg"
+    assert summary["rows_read"] == 3 and summary["rejected"] == 2
 
 
 def test_when_tesseract_is_missing_then_an_image_scan_stops_with_one_line_and_no_output(
@@ -125,6 +148,7 @@ def test_when_an_image_scan_is_interrupted_then_resume_finishes_it_without_readi
         folder: Path, tmp_path: Path) -> None:
     need_tesseract()
     from detector import Detector
+    from detector.batch.formats import ScanInputError
     from detector.batch.local import scan
 
     class Stop(Exception):
@@ -139,9 +163,11 @@ def test_when_an_image_scan_is_interrupted_then_resume_finishes_it_without_readi
     scan(det, str(folder), str(ref))
     with pytest.raises(Stop):  # after the first chunk of 4 images was written, before its checkpoint
         scan(det, str(folder), str(out), on_chunk=stop)
+    with pytest.raises(ScanInputError, match="no checkpoint"):  # nothing was checkpointed: nothing to resume
+        scan(det, str(folder), str(out), resume=True)
     calls: list[int] = []
-    summary = scan(det, str(folder), str(out), resume=True, on_chunk=calls.append)
-    assert len(calls) == 2  # nothing was checkpointed: both chunks again, once each
+    summary = scan(det, str(folder), str(out), on_chunk=calls.append)
+    assert len(calls) == 2  # started over: both chunks, once each
     with pytest.raises(Stop):
         scan(det, str(folder), str(tmp_path / "b.jsonl"), on_chunk=lambda k: k == 2 and stop(1))
     calls = []
