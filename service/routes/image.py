@@ -40,7 +40,7 @@ _LIMIT_OF_CODE = {"image_too_large": "max_image_bytes / max_image_pixels"}
 
 _FORM_SCHEMA = {
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["image"],
+        "type": "object", "required": ["image"], "additionalProperties": False,
         "properties": {
             "image": {"type": "string", "format": "binary", "description": "PNG, JPEG or WebP"},
             "id": {"type": "string", "maxLength": MAX_ID_CHARS},
@@ -59,6 +59,10 @@ async def _form(request: Request) -> FormData:
                        "pip install 'tppo-detector[ocr]'") from exc
     except Exception as exc:  # noqa: BLE001 - MultiPartException and parser errors: a malformed body
         raise ApiError(400, "invalid_multipart", f"the multipart body cannot be parsed: {exc}") from None
+
+
+#: The form's fields (the schema below lists them and admits no other).
+_FIELDS = ("image", "id", "lang", "explain", "preprocess")
 
 
 def _field(form: FormData, name: str, choices: tuple[str, ...] | None = None, max_chars: int = 64) -> str | None:
@@ -99,9 +103,13 @@ async def score_poster(request: Request, scorer: ScorerDep, settings: SettingsDe
     `evidence[i]`."""
     form = await _form(request)
     upload = form.get("image")
-    if not isinstance(upload, UploadFile):
+    if not isinstance(upload, UploadFile):  # first: a misnamed file field is best told this
         raise ApiError(422, "missing_field", "image is required: send the file in a multipart field named image",
                        field="image")
+    unknown = sorted(set(form.keys()) - set(_FIELDS))
+    if unknown:
+        raise ApiError(422, "unknown_field", f"unknown form field {unknown[0]!r} (fields: {', '.join(_FIELDS)})",
+                       field=unknown[0][:64])
     item_id = _field(form, "id", max_chars=MAX_ID_CHARS)
     lang = _field(form, "lang", ("id", "en"))
     explain = _field(form, "explain", ("true", "false", "1", "0")) in (None, "true", "1")

@@ -82,6 +82,8 @@ def test_when_the_image_field_is_missing_or_a_field_is_wrong_then_422_names_it(c
     assert err["field"] == "image"
     err = assert_error(_post(client, png_bytes(10, 10), preprocess="sharpen"), 422, "invalid_value")
     assert err["field"] == "preprocess"
+    err = assert_error(_post(client, png_bytes(10, 10), colour="red"), 422, "unknown_field")
+    assert err["field"] == "colour"
 
 
 def test_when_the_multipart_body_is_malformed_then_400(client: TestClient) -> None:
@@ -99,3 +101,23 @@ def test_when_tesseract_is_missing_then_503_and_text_scoring_still_works(
     err = assert_error(_post(client, png_bytes(100, 100)), 503, "ocr_unavailable")
     assert "Tesseract" in err["message"]
     assert client.post("/v1/score", json={"text": "gaji 15jt di Kamboja"}).status_code == 200
+
+
+def test_an_image_passes_the_gates_a_text_passes_host_character_budget_and_response_size(
+        make_client: Callable[..., TestClient], poster_jpeg: bytes) -> None:
+    """The text read from a poster is charged, queued and capped as a typed post is (issue 14's gates)."""
+    need_tesseract()
+    from service.deps import get_settings
+    from service.ratelimit import RateLimiter
+
+    assert_error(_post(make_client(allowed_hosts=["mod.example.org"]), poster_jpeg), 400, "invalid_host")
+    client = make_client()
+    client.app.state.char_limiter = RateLimiter(1, 200)  # 200 characters, then one a minute
+    assert _post(client, poster_jpeg).status_code == 200  # type: ignore[attr-defined]
+    err = assert_error(_post(client, poster_jpeg), 429, "rate_limited")  # the text read was charged
+    assert err["limit"] == "score_chars_per_minute"
+    client = make_client()
+    small = client.app.state.settings.model_copy(update={"max_response_bytes": 200})
+    client.app.dependency_overrides[get_settings] = lambda: small
+    err = assert_error(_post(client, poster_jpeg), 422, "response_too_large")
+    assert (err["field"], err["limit"]) == ("image", "max_response_bytes")
