@@ -42,32 +42,70 @@ def main() -> None:
     """Score Indonesian job adverts for human-trafficking (TPPO) recruitment risk."""
 
 
+_IMAGE_OPTION = click.option(
+    "--image", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Read the advert from a poster image (PNG, JPEG, WebP) with Tesseract instead of TEXT.")
+_PREPROCESS_OPTION = click.option(
+    "--preprocess", type=click.Choice(["none", "grey", "full", "best"]), default="grey", show_default=True,
+    help="Image pre-processing before reading (see detector/ocr/preprocess.py).")
+
+
+def _text_or_image(det: Any, text: str | None, image: Path | None, preprocess: str) -> tuple[str, Any]:
+    """(the text scored, its result): TEXT as given, or the text read from IMAGE."""
+    if image is None:
+        raw = _read_text(str(text))
+        return raw, _score_or_fail(det, raw)
+    from detector.detector import InvalidTextError
+    from detector.ocr import ImageError, score_image
+
+    try:
+        res = score_image(det, image, mode=preprocess)  # type: ignore[arg-type]
+    except ImageError as exc:
+        raise click.ClickException(f"{image}: {exc} [{exc.code}]") from exc
+    except InvalidTextError as exc:
+        raise click.ClickException(f"{image}: the text read cannot be scored: {exc}") from exc
+    return res.extra["ocr"]["text"], res
+
+
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@_IMAGE_OPTION
+@_PREPROCESS_OPTION
 @click.option("--model", help="Model folder, manifest or bundle (default: the shipped model).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default=None, help="Language of reasons (default: both).")
 @click.option("--compact", is_flag=True, help="Leave out reasons and the summary.")
-def score(text: str, model: str | None, lang: str | None, compact: bool) -> None:
-    """Score TEXT ('-' reads stdin) and print the JSON record."""
+def score(text: str | None, image: Path | None, preprocess: str, model: str | None, lang: str | None,
+          compact: bool) -> None:
+    """Score TEXT ('-' reads stdin), or the poster --image, and print the JSON record (for an image
+    with `ocr`: the text read, and `boxes`: each evidence item's boxes on the image)."""
+    if (text is None) == (image is None):
+        raise click.UsageError("give either TEXT or --image PATH")
     det = _load(model)
-    res = _score_or_fail(det, _read_text(text))
+    _, res = _text_or_image(det, text, image, preprocess)
     record = res.to_dict(lang=lang, explain=not compact)
     click.echo(json.dumps(record, ensure_ascii=False, indent=None if compact else 2))
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@_IMAGE_OPTION
+@_PREPROCESS_OPTION
 @click.option("--model", help="Model folder, manifest or bundle (default: the shipped model).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-def explain(text: str, model: str | None, lang: str) -> None:
-    """Explain TEXT's score with its red flags highlighted in the post."""
+def explain(text: str | None, image: Path | None, preprocess: str, model: str | None, lang: str) -> None:
+    """Explain TEXT's (or the poster --image's) score with its red flags highlighted in the post."""
+    if (text is None) == (image is None):
+        raise click.UsageError("give either TEXT or --image PATH")
     det = _load(model)
-    raw = _read_text(text)
-    res = _score_or_fail(det, raw)
+    raw, res = _text_or_image(det, text, image, preprocess)
     colour = _LEVEL_COLOUR[res.risk_level]
     click.echo(click.style(f" {res.risk_level.upper()} ", bg=colour, fg="white", bold=True)
                + f"  risk_score={res.risk_score:.3f}  label={res.label}  kind={res.kind}  model={res.model_version}")
     click.echo(res.summary(lang))
+    ocr = res.extra.get("ocr")
+    if ocr:
+        click.echo(f"read from {image} ({ocr['width']}×{ocr['height']}) by {ocr['engine']} {ocr['engine_version']}, "
+                   f"{ocr['words']} words, mean confidence {ocr['mean_confidence']:.0f}/100")
     if res.risk_level == "tinggi" and not res.needs_action:
         click.echo("(Not a post to act on: it reports or warns about an offer; its red flags are shown below.)"
                    if lang == "en" else
@@ -76,15 +114,27 @@ def explain(text: str, model: str | None, lang: str) -> None:
     click.echo()
     click.echo(highlight(raw, res))
     click.echo()
-    for h in res.evidence:
+    boxes = res.extra.get("boxes") or [None] * len(res.evidence)
+    for h, b in zip(res.evidence, boxes, strict=True):
         flag = click.style(f"⚑ {h.indicator}", fg="red", bold=True)
-        click.echo(f"{flag} «{h.text}» (w={h.weight}, s={h.score:.2f})")
+        click.echo(f"{flag} «{h.text}» (w={h.weight}, s={h.score:.2f})" + _where(b))
         click.echo(f"    {h.reason.get(lang)}")
-    for h in res.counter_evidence:
-        click.echo(click.style(f"✓ {h.indicator}", fg="green", bold=True) + f" «{h.text}»")
+    counter_boxes = res.extra.get("counter_boxes") or [None] * len(res.counter_evidence)
+    for h, b in zip(res.counter_evidence, counter_boxes, strict=True):
+        click.echo(click.style(f"✓ {h.indicator}", fg="green", bold=True) + f" «{h.text}»" + _where(b))
         click.echo(f"    {h.reason.get(lang)}")
     for m in res.money:
         click.echo(f"💰 «{m['text']}» → {_money_line(m)}")
+
+
+def _where(entry: dict[str, Any] | None) -> str:
+    """`` at x,y w×h`` for each box of an evidence item on the image ('' for a typed post)."""
+    if not entry:
+        return ""
+    boxes = entry["boxes"]
+    if not boxes:
+        return " (no box on the image)"
+    return " at " + "; ".join(f"{b['x']},{b['y']} {b['w']}×{b['h']}" for b in boxes)
 
 
 def _amount(x: float) -> str:
@@ -126,6 +176,8 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default=None,
               help="Field of the post id (default: 'id', where rows have it; a field named here must exist).")
+@click.option("--image-field", default=None,
+              help="Score the poster images whose paths are in this column (e.g. image_path) instead of texts.")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
               help="Format of IN when its name does not tell (e.g. CSV on stdin).")
 @click.option("--out-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
@@ -147,12 +199,14 @@ def highlight(text: str, res: Any) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
 @click.option("--max-reject-rate", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Fail (exit 1, outputs kept) when a larger share of the rows is rejected.")
-def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format: str | None,
-         out_format: str | None, rejects: str | None, model: str | None, compact: bool, jobs: int | None, engine: str,
-         scheduler: str | None, master: str | None, resume: bool, report: str | None, summary_json: str | None,
+def scan(inp: str, out: str, text_field: str, id_field: str | None, image_field: str | None,
+         input_format: str | None, out_format: str | None, rejects: str | None, model: str | None, compact: bool,
+         jobs: int | None, engine: str, scheduler: str | None, master: str | None, resume: bool, report: str | None,
+         summary_json: str | None,
          chunk_size: int, progress: bool | None, quiet: bool, max_reject_rate: float) -> None:
     """Score every post in IN (JSONL, CSV, TSV or Parquet, optionally gzip; '-' is stdin; with
-    --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file."""
+    --engine a glob or folder) into OUT, one record per post; unscoreable rows go to the rejects file.
+    IN may also be poster images: a folder, a glob or a .txt list of PNG/JPEG/WebP files (local engine)."""
     import os
 
     from detector.batch.formats import EngineError, ScanInputError
@@ -166,13 +220,21 @@ def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format
         raise click.BadParameter("--scheduler needs --engine dask, --master needs --engine spark")
     jobs = jobs or os.cpu_count() or 1
     show = False if quiet else wanted(progress)
+    if engine != "local" and image_field:
+        raise click.BadParameter("image scans run on the local engine", param_hint="--image-field")
+    if engine != "local":
+        from detector.batch.images import image_paths
+
+        if image_paths(inp) is not None:
+            raise click.BadParameter(f"{inp} names images; image scans run on the local engine (--engine local)",
+                                     param_hint="--engine")
     try:
         if engine == "local":
             from detector.batch.local import scan as run_scan
 
             summary = run_scan(_load(model), inp, out, text_field=text_field, id_field=id_field, rejects=rejects,
                                batch_size=chunk_size, explain=not compact, jobs=jobs, resume=resume,
-                               input_format=input_format, progress=show)
+                               input_format=input_format, progress=show, image_field=image_field)
         else:
             summary = _scan_engine(engine, inp, out, model=model, text_field=text_field, id_field=id_field,
                                    explain=not compact, jobs=jobs, out_format=out_format, rejects=rejects,
@@ -204,7 +266,8 @@ def scan(inp: str, out: str, text_field: str, id_field: str | None, input_format
     if summary.reject_rate() > max_reject_rate:
         raise click.ClickException(f"{summary.rejected:,} of {summary.rows_read:,} rows ({summary.reject_rate():.0%}) "
                                    f"were rejected, more than --max-reject-rate {max_reject_rate:g}: check "
-                                   "--text-field and the input, and the rejects file for the reasons")
+                                   f"{'--image-field' if image_field else '--text-field'} and the input, and the "
+                                   "rejects file for the reasons")
 
 
 def _scan_engine(engine: str, inp: str, out: str, *, model: str | None, **kw: Any) -> Any:

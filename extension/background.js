@@ -3,6 +3,8 @@
  * - content scripts send candidate posts here ({type: "scoreBatch"}); they are deduplicated by the
  *   SHA-256 of their text (cache + in-flight map), queued, and sent in batches to POST /v1/score/batch;
  * - the popup and the context menu score one text ({type: "scoreText"});
+ * - "Periksa gambar lowongan ini" (context menu on an image) fetches that one image and sends it to
+ *   POST /v1/score/image; images are sent only on that explicit click, never by the content scripts;
  * - every call carries X-API-Key when a key is set and never cookies (credentials: "omit");
  * - the outcome of the last call (ok / unreachable / key rejected / rate-limited / ...) is kept in
  *   chrome.storage.local "serviceState" for the popup, and shown as "!" on the toolbar icon.
@@ -28,6 +30,9 @@ const REQUEST_TIMEOUT_MS = 20000;
 const CACHE_MAX = 500;
 const CUSTOM_SCRIPT_ID = "tppo-custom-sites";
 const MENU_ID = "tppo-check-selection";
+const IMAGE_MENU_ID = "tppo-check-image";
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;   // the service's default max_image_bytes
+const IMAGE_TIMEOUT_MS = 60000;             // reading a poster takes 1-3 s of the service's CPU
 
 // ----------------------------------------------------------------------------------------- settings
 
@@ -137,16 +142,17 @@ async function callApi(path, body, settings) {
     return { ok: false, error: { code: "no_permission", message: st.message } };
   }
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = typeof FormData !== "undefined" && body instanceof FormData;  // an image upload (multipart)
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (settings.apiKey) headers["X-API-Key"] = settings.apiKey;
   const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
+  const timer = setTimeout(() => ctrl.abort(), form ? IMAGE_TIMEOUT_MS : REQUEST_TIMEOUT_MS);
   let resp;
   try {
     resp = await fetch(base + path, {
       method: body === undefined ? "GET" : "POST",
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : (form ? body : JSON.stringify(body)),
       credentials: "omit",
       cache: "no-store",
       redirect: "error",
@@ -424,6 +430,39 @@ async function handleScoreText(text) {
   return { result: out.result, error: out.error, cached: !!out.cached, state: await getState() };
 }
 
+/** "Periksa gambar lowongan ini": fetch the one image the user clicked, send it to the service. */
+async function handleScoreImage(srcUrl) {
+  const url = String(srcUrl || "");
+  const settings = await getSettings();
+  const lang = settings.lang;
+  if (!/^(https?:|data:image\/)/i.test(url)) {
+    return { error: { code: "unsupported_image", message: tr(lang, "image.unsupported") } };
+  }
+  const wait = await pausedFor();
+  if (wait > 0) {
+    const st = await getState();
+    return { error: { code: st.status, message: st.message, retryAfter: wait }, state: st };
+  }
+  let blob;
+  try {
+    const resp = await fetch(url, { credentials: "omit", cache: "force-cache", redirect: "follow" });
+    if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+    blob = await resp.blob();
+  } catch (e) {
+    return { error: { code: "image_unreachable", message: tr(lang, "image.unreachable") } };
+  }
+  if (blob.size > IMAGE_MAX_BYTES) {
+    return { error: { code: "image_too_large", message: tr(lang, "image.too_large", { mb: IMAGE_MAX_BYTES / 1048576 }) } };
+  }
+  const form = new FormData();
+  form.append("image", blob, "gambar");
+  const out = await callApi("/v1/score/image", form, settings);
+  if (!out.ok) return { error: out.error, state: await getState() };
+  const inds = hasUnknownFlag(out.data) ? await indicatorsFor(settings) : undefined;
+  return { result: compact(out.data, lang, inds), readText: (out.data.ocr && out.data.ocr.text) || "",
+           state: await getState() };
+}
+
 async function testConnection() {
   const settings = await getSettings();
   const ready = await callApi("/readyz", undefined, settings);
@@ -484,6 +523,7 @@ async function createMenu() {
   const { lang } = await getSettings();
   chrome.contextMenus.removeAll(() => {
     chrome.contextMenus.create({ id: MENU_ID, title: tr(lang, "menu.check"), contexts: ["selection"] });
+    chrome.contextMenus.create({ id: IMAGE_MENU_ID, title: tr(lang, "menu.check_image"), contexts: ["image"] });
   });
 }
 
@@ -515,15 +555,17 @@ async function handleFeedback(msg) {
 }
 
 async function onMenuClick(info, tab) {
-  if (info.menuItemId !== MENU_ID) return;
-  const text = String(info.selectionText || "").trim();
-  const out = await handleScoreText(text);
+  if (info.menuItemId !== MENU_ID && info.menuItemId !== IMAGE_MENU_ID) return;
+  const image = info.menuItemId === IMAGE_MENU_ID;
+  const out = image ? await handleScoreImage(info.srcUrl) : await handleScoreText(info.selectionText);
+  const text = image ? (out.readText || "") : String(info.selectionText || "").trim();
   await chrome.storage.session.set({ lastCheck: { text: text.slice(0, 20000), out, at: Date.now() } });
+  const view = viewOf(out, (await getSettings()).lang, image);
   let shown = false;
   if (tab && tab.id !== undefined && tab.id >= 0) {
     try {
       await chrome.scripting.executeScript({ target: { tabId: tab.id, frameIds: [info.frameId || 0] },
-                                             func: showResultPanel, args: [viewOf(out, (await getSettings()).lang)] });
+                                             func: showResultPanel, args: [view] });
       shown = true;
     } catch (_) { /* e.g. a chrome:// page or a PDF */ }
   }
@@ -585,6 +627,11 @@ const HANDLERS = {
   // Headless Chromium cannot open a context menu, so tests/extension drives this instead.
   async simulateMenuClick(msg) {
     await onMenuClick({ menuItemId: MENU_ID, selectionText: msg.text, frameId: 0 }, { id: msg.tabId });
+    return { ok: true };
+  },
+  // The same for "Periksa gambar lowongan ini" on the image at msg.srcUrl.
+  async simulateImageMenuClick(msg) {
+    await onMenuClick({ menuItemId: IMAGE_MENU_ID, srcUrl: msg.srcUrl, frameId: 0 }, { id: msg.tabId });
     return { ok: true };
   },
 };

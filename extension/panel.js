@@ -1,11 +1,12 @@
-/* The context menu's result panel: what "Periksa lowongan ini" shows on the page.
+/* The context menu's result panel: what "Periksa lowongan ini" (a selected text) and "Periksa gambar
+ * lowongan ini" (a poster image) show on the page.
  *
- * viewOf() turns a checked text's outcome into the panel's words (from the result's shared record view
- * and strings.js); showResultPanel() is injected into the page with chrome.scripting and so must stay
- * self-contained (no imports, no closures). */
+ * viewOf() turns a check's outcome into the panel's words (from the result's shared record view and
+ * strings.js), for an image with the start of the text read from it; showResultPanel() is injected into
+ * the page with chrome.scripting and so must stay self-contained (no imports, no closures). */
 import { tr } from "./strings.js";
 
-/** Injected into the page (activeTab) to show the result of "Periksa lowongan ini". Self-contained. */
+/** Injected into the page (activeTab) to show the result of a context-menu check. Self-contained. */
 export function showResultPanel(view) {
   try {
     const old = document.getElementById("tppo-check-panel");
@@ -70,6 +71,12 @@ export function showResultPanel(view) {
         p.textContent = view.words.none;
         box.appendChild(p);
       }
+      if (view.readText) {
+        const p = document.createElement("p");
+        p.className = "r";
+        p.textContent = view.readText;
+        box.appendChild(p);
+      }
     }
     shadow.append(style, box);
     (document.body || document.documentElement).appendChild(host);
@@ -78,14 +85,20 @@ export function showResultPanel(view) {
   } catch (_) { /* never break the page */ }
 }
 
-export function viewOf(out, lang) {
+/** Characters of the text read from an image that the panel shows. */
+const READ_TEXT_SHOWN = 400;
+
+/** The panel's view of ``out`` ({result} or {error}; an image check's also has ``readText``). */
+export function viewOf(out, lang, image = false) {
   const s = (k, p) => tr(lang, k, p);
-  const words = { title: s("menu.check"), dialog: s("result.panel"), close: s("result.close"),
-                  flags: s("result.flags", { n: "" }).replace(/\s*\(\)$/, ""), counter: s("result.counter"),
-                  none: s("result.noflags") };
+  const words = { title: s(image ? "menu.check_image" : "menu.check"), dialog: s("result.panel"),
+                  close: s("result.close"), flags: s("result.flags", { n: "" }).replace(/\s*\(\)$/, ""),
+                  counter: s("result.counter"), none: s("result.noflags") };
   if (!out.result) return { words, error: (out.error && out.error.message) || s("popup.failed") };
   const r = out.result;
+  const read = String(out.readText || "");
+  const readText = read ? s("result.read", { text: read.slice(0, READ_TEXT_SHOWN) + (read.length > READ_TEXT_SHOWN ? "…" : "") }) : "";
   return { words, level: r.level, tone: r.tone, headline: r.badgeText + " (" + r.scoreText + ")",
-           kindText: r.kindText, flags: r.groups || [], counter: r.counterGroups || [] };
+           kindText: r.kindText, flags: r.groups || [], counter: r.counterGroups || [], readText };
 }
 

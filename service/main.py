@@ -29,7 +29,7 @@ from service.deps import ModelState
 from service.logging import AccessLogMiddleware, configure_logging
 from service.middleware import BodyGateMiddleware, HeadAsGetMiddleware, TrustedHostsMiddleware
 from service.ratelimit import RateLimiter
-from service.routes import feedback, health, indicators, model, pages, score
+from service.routes import feedback, health, image, indicators, model, pages, score
 from service.routes.pages import STATIC_DIR
 from service.scoring import Scorer
 
@@ -161,14 +161,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.model = ModelState()
     app.state.scorer = None
     errors.install(app)
-    for r in (score.router, indicators.router, model.router, feedback.router, health.router, pages.router):
+    for r in (score.router, image.router, indicators.router, model.router, feedback.router, health.router,
+              pages.router):
         app.include_router(r)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # added innermost first: the access log wraps everything, CORS headers reach every error
     app.add_middleware(BodyGateMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_batch_body_bytes=settings.max_batch_body_bytes)
+                       max_batch_body_bytes=settings.max_batch_body_bytes, max_image_bytes=settings.max_image_bytes)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.trusted_hosts())
     if settings.cors_origins:

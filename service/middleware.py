@@ -1,6 +1,7 @@
 """Pure ASGI middleware: the Host allow-list, HEAD answered as GET, and the request body gate (body size
-limits that hold for chunked uploads too, JSON-only, UTF-8-only POST bodies). Errors use the service's error
-body and name the limit that was hit."""
+limits that hold for chunked uploads too, JSON-only, UTF-8-only POST bodies; image uploads:
+multipart/form-data only, within their own limit). Errors use the service's error body and name the limit
+that was hit."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class HeadAsGetMiddleware:
         await self.app({**scope, "method": "GET"}, receive, no_body)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+#: Room for the multipart envelope (boundaries, part headers, the small form fields) above the image.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class BodyGateMiddleware:
@@ -65,17 +68,23 @@ class BodyGateMiddleware:
     the limit for its path, checks Content-Type and UTF-8, then replays it to the app."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_batch_body_bytes: int,
-                 batch_paths: tuple[str, ...] = ("/v1/score/batch",)) -> None:
+                 batch_paths: tuple[str, ...] = ("/v1/score/batch",), max_image_bytes: int = 10 * 1024 * 1024,
+                 image_paths: tuple[str, ...] = ("/v1/score/image",)) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_batch_body_bytes = max_batch_body_bytes
         self.batch_paths = batch_paths
+        self.max_image_bytes = max_image_bytes
+        self.image_paths = image_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        if scope["path"] in self.batch_paths:
+        upload = scope["path"] in self.image_paths
+        if upload:
+            limit, limit_name = self.max_image_bytes + MULTIPART_OVERHEAD_BYTES, "max_image_bytes"
+        elif scope["path"] in self.batch_paths:
             limit, limit_name = self.max_batch_body_bytes, "max_batch_body_bytes"
         else:
             limit, limit_name = self.max_body_bytes, "max_body_bytes"
@@ -84,7 +93,7 @@ class BodyGateMiddleware:
         def fail(status: int, code: str, message: str, limit: str | None = None) -> _Reject:
             return _Reject(status, code, message, limit)
 
-        too_large = fail(413, "body_too_large",
+        too_large = fail(413, "image_too_large" if upload else "body_too_large",
                          f"the request body is larger than {limit} bytes (limit {limit_name})", limit_name)
         declared = headers.get(b"content-length")
         if declared is not None:
@@ -112,7 +121,13 @@ class BodyGateMiddleware:
                 break
         body = b"".join(chunks)
 
-        if body:
+        if body and upload:
+            mime = headers.get(b"content-type", b"").decode("latin-1").lower().partition(";")[0].strip()
+            if mime != "multipart/form-data":
+                await fail(415, "unsupported_media_type", "send the image as multipart/form-data with a field "
+                           f"named image (got {mime or 'no Content-Type'})")(scope, receive, send)
+                return
+        elif body:
             ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
             mime, _, params = ctype.partition(";")
             mime = mime.strip()

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from detector.batch import checkpoint as ckpt
 from detector.batch.dupes import IdCounter, IdFile, id_hashes
-from detector.batch.formats import ScanInputError, input_source, output_format
+from detector.batch.formats import ScanInputError, Source, input_source, output_format
+from detector.batch.images import IMAGE_CHUNK_SIZE, ImageListReader, check_ocr, image_paths, image_row_problem
 from detector.batch.pool import ChunkScorer, Task
 from detector.batch.progress import Progress
 from detector.batch.readers import Row, RowReader
@@ -38,7 +39,8 @@ class Chunk:
     notes: Counter[str]
 
 
-def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
+def chunks(reader: RowReader | ImageListReader, size: int, skip: int = 0,
+           problem_of: Callable[[Row], tuple[str, str] | None] = row_problem) -> Iterator[Chunk]:
     rows_upto = skip
     it = reader.rows(skip)
     while True:
@@ -47,7 +49,7 @@ def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
             return
         valid, rejects, notes = [], [], Counter[str]()
         for r in block:
-            problem = row_problem(r)
+            problem = problem_of(r)
             if problem:
                 rejects.append(reject_record(r.n, r.id, problem))
             else:
@@ -63,32 +65,48 @@ def chunks(reader: RowReader, size: int, skip: int = 0) -> Iterator[Chunk]:
 def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id_field: str | None = None,
          rejects: str | None = None, batch_size: int = 1024, explain: bool = True, jobs: int = 1,
          resume: bool = False, input_format: str | None = None, progress: bool = False,
-         on_chunk: Callable[[int], None] | None = None) -> ScanSummary:
+         on_chunk: Callable[[int], None] | None = None, image_field: str | None = None) -> ScanSummary:
     """Score every row of ``inp`` into ``out`` (format from its name), rejected rows into
     ``rejects`` (default ``OUT.rejects.jsonl``). ``id_field`` None uses ``id`` when rows have it;
-    a named one must exist. ``on_chunk(k)`` is a test hook called after the k-th chunk is written
-    and before it is checkpointed.
+    a named one must exist. Images (a folder, glob or ``.txt`` list of them, or the ``image_field``
+    column of a table) are read with Tesseract first: see ``batch/images.py``. ``on_chunk(k)`` is a
+    test hook called after the k-th chunk is written and before it is checkpointed.
 
     SIGTERM and SIGINT raise :class:`~detector.batch.signals.ScanInterrupted` (with the rows
     checkpointed); an input that turns out unreadable midway raises ScanInputError and leaves no
     partial files."""
-    src = input_source(inp, input_format)
+    listed = image_paths(inp) if image_field is None and input_format is None else None
+    images = listed is not None or image_field is not None
+    if images:
+        check_ocr()
+        batch_size = min(batch_size, IMAGE_CHUNK_SIZE)
+    src = Source(inp, "images") if listed is not None else input_source(inp, input_format)
     out_fmt, out_gz = output_format(out)
     if os.path.isdir(out):
         raise ScanInputError(f"--out {out} is a directory; name an output file (directories are for --engine)")
     paths = ckpt.ScanPaths(out, rejects or f"{out}.rejects.jsonl")
     for p in (paths.out, paths.rejects):
         Path(p).resolve().parent.mkdir(parents=True, exist_ok=True)
-    fp = ckpt.fingerprint(src, text_field=text_field, id_field=id_field, explain=explain, output=out_fmt,
-                          output_gzip=out_gz, model_sha256=detector.bundle.sha256)
+    image_list = ImageListReader(inp, listed) if listed is not None else None  # fails on a folder without images
+    if image_list is not None:
+        fp = {**image_list.fingerprint(), "id_field": id_field}
+    else:
+        fp = ckpt.fingerprint(src, text_field=text_field, id_field=id_field)
+        if image_field is not None:
+            fp["image_field"] = image_field
+    fp.update(explain=explain, output=out_fmt, output_gzip=out_gz, model_sha256=detector.bundle.sha256)
     state = ckpt.load(paths.checkpoint, fp) if resume else None
     if resume and state is None:
         raise ScanInputError(f"--resume: there is no checkpoint {paths.checkpoint} to resume from (the run finished "
                              "or was stopped before its first chunk); run without --resume to start")
-    reader = RowReader(src, text_field, id_field)  # fails here on unreadable input, before any output
+    # a table is opened here: it fails on unreadable input, before any output
+    reader = image_list or RowReader(src, image_field or text_field, id_field)
     if state is None:
         ckpt.remove(paths)
-    run = _Run(detector, reader, paths, fp, state, out_fmt, out_gz)
+    # relative image paths in a table are read from the table's folder; listed paths are complete already
+    image_base = None if not images else ("" if listed is not None or src.is_stdin or src.is_url
+                                          else os.path.dirname(inp))
+    run = _Run(detector, reader, paths, fp, state, out_fmt, out_gz, image_base)
     with interrupt_on_signals():
         try:
             return run.scan(batch_size=batch_size, explain=explain, jobs=jobs, progress=progress, on_chunk=on_chunk)
@@ -101,11 +119,14 @@ def scan(detector: Detector, inp: str, out: str, *, text_field: str = "text", id
 
 
 class _Run:
-    """One run of :func:`scan`: its sinks, summary, id counter and checkpoints."""
+    """One run of :func:`scan`: its sinks, summary, id counter and checkpoints. ``image_base`` is None
+    for a scan of texts, else the folder relative image paths are read from."""
 
-    def __init__(self, detector: Detector, reader: RowReader, paths: ckpt.ScanPaths, fp: dict[str, Any],
-                 state: dict[str, Any] | None, out_fmt: str, out_gz: bool) -> None:
+    def __init__(self, detector: Detector, reader: RowReader | ImageListReader, paths: ckpt.ScanPaths,
+                 fp: dict[str, Any], state: dict[str, Any] | None, out_fmt: str, out_gz: bool,
+                 image_base: str | None = None) -> None:
         self.detector, self.reader, self.paths, self.fp = detector, reader, paths, fp
+        self.image_base = image_base
         self.sink = make_sink(out_fmt, paths.partial, out_gz)
         self.rej = JsonlSink(paths.rejects_partial)
         self.ids = IdFile(paths.ids_partial)
@@ -136,9 +157,12 @@ class _Run:
         bar.update(self.skip)
         try:
             with ChunkScorer(self.detector, jobs) as scorer:
-                task_of: Callable[[Chunk], Task] = lambda c: (c.valid, explain)  # noqa: E731
-                for k, (chunk, results) in enumerate(scorer.imap(chunks(self.reader, batch_size, self.skip), task_of),
-                                                     1):
+                base = self.image_base
+                task_of: Callable[[Chunk], Task] = (
+                    (lambda c: (c.valid, explain)) if base is None else (lambda c: (c.valid, explain, base)))
+                problem_of = row_problem if base is None else image_row_problem
+                for k, (chunk, results) in enumerate(
+                        scorer.imap(chunks(self.reader, batch_size, self.skip, problem_of), task_of), 1):
                     self._write(chunk, results)
                     if on_chunk is not None:
                         on_chunk(k)
@@ -180,6 +204,6 @@ class _Run:
         self.summary.notes.update(chunk.notes)
         texts = {n: t for n, _, t in chunk.valid}
         for rec in records:
-            self.summary.add_record(rec, texts[rec["row"]])
+            self.summary.add_record(rec, texts[rec["row"]] if self.image_base is None else rec["ocr"]["text"])
         for r in chunk_rejects:
             self.summary.add_reject(r["code"])

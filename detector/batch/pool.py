@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from detector.detector import Detector
 
 T = TypeVar("T")
-Task = tuple[list[tuple[int, str | None, str]], bool]  # (rows, explain)
+#: (rows, explain) for texts; (rows, explain, base folder) for image paths (see ``batch/images.py``)
+Task = tuple[list[tuple[int, str | None, str]], bool] | tuple[list[tuple[int, str | None, str]], bool, str]
 
 _DETECTOR: Detector | None = None
 
@@ -51,10 +52,14 @@ def _limit_threads() -> None:
         pass
 
 
-def score_task(task: Task) -> list[dict[str, Any]]:
-    assert _DETECTOR is not None, "worker has no detector"
-    rows, explain = task
-    return score_records(_DETECTOR, rows, explain)
+def score_task(task: Task, detector: Detector | None = None) -> list[dict[str, Any]]:
+    det = detector or _DETECTOR
+    assert det is not None, "worker has no detector"
+    if len(task) == 3:
+        from detector.batch.images import score_image_records
+
+        return score_image_records(det, task[0], task[1], task[2])
+    return score_records(det, task[0], task[1])
 
 
 class ChunkScorer:
@@ -91,8 +96,7 @@ class ChunkScorer:
     def imap(self, items: Iterable[T], task_of: Callable[[T], Task]) -> Iterator[tuple[T, list[dict[str, Any]]]]:
         if self._pool is None:
             for item in items:
-                rows, explain = task_of(item)
-                yield item, score_records(self.detector, rows, explain)
+                yield item, score_task(task_of(item), self.detector)
             return
         pending: deque[tuple[T, Future[list[dict[str, Any]]]]] = deque()
         for item in items:

@@ -18,6 +18,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from detector.detector import CACHE_SIZE, MAX_TEXT_CHARS
+from detector.ocr.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 
 #: Largest batch the schema admits whatever the settings say (the settings pick the real limit below it).
 HARD_MAX_BATCH_ITEMS = 10_000
@@ -123,6 +124,11 @@ class Settings(BaseSettings):
     #: Largest response body: a batch whose records would exceed it answers the first ones and gives the
     #: rest the per-item error ``response_too_large`` (money amounts are not capped in the record).
     max_response_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    #: POST /v1/score/image: largest image file, most pixels (checked from the header, before decoding),
+    #: and images read at once per worker (each is a Tesseract process of 1-2 s of CPU and ~100-300 MB).
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=MAX_IMAGE_BYTES)
+    max_image_pixels: int = Field(default=MAX_IMAGE_PIXELS, ge=10_000, le=MAX_IMAGE_PIXELS)
+    ocr_concurrency: int = Field(default=2, ge=1, le=64)
 
     # operations
     access_log: bool = True
@@ -230,6 +236,8 @@ class Settings(BaseSettings):
             "max_body_bytes": self.max_body_bytes,
             "max_batch_body_bytes": self.max_batch_body_bytes,
             "max_response_bytes": self.max_response_bytes,
+            "max_image_bytes": self.max_image_bytes,
+            "max_image_pixels": self.max_image_pixels,
             "rate_limit_per_minute": self.rate_limit_per_minute,
             "score_chars_per_minute": self.score_chars_per_minute,
         }

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from starlette.responses import StreamingResponse
 
 from service.db import Database, Feedback, FeedbackExport, as_utc, feedback_stats, last_exported_id
-from service.deps import AdminDep, ClientDep, SessionDep, WriterDep
+from service.deps import AdminDep, ClientDep, SessionDep, SettingsDep, WriterDep
 from service.errors import ApiError
 from service.routes import ERROR_RESPONSES, json_bytes
 from service.schemas import ErrorBody, ExportAck, FeedbackCreate, FeedbackPublic, FeedbackStats
@@ -36,12 +36,16 @@ def _public(row: Feedback) -> FeedbackPublic:
 
 @router.post("", response_model=FeedbackPublic, status_code=201, summary="Say a result was right or wrong",
              responses={403: {"model": ErrorBody, "description": "Not local, and no key is configured"}})
-def create_feedback(body: FeedbackCreate, session: SessionDep, principal: WriterDep) -> FeedbackPublic:
+def create_feedback(body: FeedbackCreate, session: SessionDep, principal: WriterDep,
+                    settings: SettingsDep) -> FeedbackPublic:
     """The text is stored only with `store_text: true`; otherwise only its SHA-256 is kept (or send only
     `text_sha256`). Rows with a text are what `detector train --feedback` learns from, so writing needs
     an API key unless the service is bound to loopback and asked from the same machine; each key (or
     address) may write `feedback_per_hour` rows."""
     assert body.text_sha256 is not None
+    if body.text is not None and len(body.text) > settings.max_text_chars:  # the limit the schema states
+        raise ApiError(422, "text_too_long", f"text is longer than {settings.max_text_chars} characters "
+                       "(limit max_text_chars)", field="text", limit="max_text_chars")
     row = Feedback(
         model_version=body.model_version,
         text=body.text if body.store_text else None,

@@ -59,8 +59,10 @@ def _render(lang: Lang | None, explain: bool) -> Any:
     return render
 
 
-def _submit(scorer: Scorer, principal: Principal, texts: list[str], ids: list[str | None], render: Any,
-            ) -> list[asyncio.Future[Any]]:
+def submit(scorer: Scorer, principal: Principal, texts: list[str], ids: list[str | None], render: Any,
+           ) -> list[asyncio.Future[Any]]:
+    """Queue checked texts in the principal's fair queue (one future each, resolving to ``render(result)``),
+    or 503 ``overloaded``."""
     try:
         return scorer.submit(principal.bucket, texts, ids, render)
     except Overloaded as exc:
@@ -68,7 +70,7 @@ def _submit(scorer: Scorer, principal: Principal, texts: list[str], ids: list[st
                        limit="score_queue_max_chars", headers={"Retry-After": "2"}) from None
 
 
-def _too_large(size: int, limit: int) -> str:
+def too_large_message(size: int, limit: int) -> str:
     return (f"the result is {size} bytes, more than the {limit} a response may have (limit max_response_bytes); "
             "send a shorter text, or explain=false")
 
@@ -86,10 +88,10 @@ async def score(
     items per flag and 40 per post are listed; `truncated` counts the rest."""
     text = check_text(body.text, settings)
     charge_characters(request, principal, len(text))
-    [future] = _submit(scorer, principal, [text], [body.id], _render(body.lang, body.explain))
+    [future] = submit(scorer, principal, [text], [body.id], _render(body.lang, body.explain))
     data: bytes = await future
     if len(data) > settings.max_response_bytes:
-        raise ApiError(422, "response_too_large", _too_large(len(data), settings.max_response_bytes),
+        raise ApiError(422, "response_too_large", too_large_message(len(data), settings.max_response_bytes),
                        field="text", limit="max_response_bytes")
     return Response(data, media_type="application/json")
 
@@ -122,7 +124,7 @@ async def score_batch(body: BatchRequest, request: Request, scorer: ScorerDep, s
         except ApiError as exc:
             parts[i], failed[i] = _item(i, item.id, error=exc.detail()), True
     charge_characters(request, principal, sum(len(t) for t in texts))
-    futures = _submit(scorer, principal, texts, [body.items[i].id for i in valid],
+    futures = submit(scorer, principal, texts, [body.items[i].id for i in valid],
                       _render(body.lang, body.explain))
     try:
         await _collect(parts, failed, valid, futures, body, settings.max_response_bytes, scorer.det.version)

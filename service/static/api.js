@@ -1,6 +1,7 @@
 /* Calls to the detector service, and what the page learnt from it (model, limits, indicators,
- * next steps). A 502/503/504 or a network failure makes the service "unreachable"; listeners
- * registered with onReachability() hear about each change. */
+ * next steps). A 502/503/504 (but a 503 ocr_unavailable, which concerns image uploads only) or a
+ * network failure makes the service "unreachable"; listeners registered with onReachability() hear
+ * about each change. request() sends JSON (opts.body) or a multipart form (opts.form). */
 import { t } from "./i18n.js";
 
 export const service = {
@@ -47,7 +48,9 @@ export async function request(path, opts = {}) {
     credentials: "same-origin",
     signal: opts.signal,
   };
-  if (opts.body !== undefined) {
+  if (opts.form !== undefined) {
+    init.body = opts.form;   // multipart (an image): the browser sets Content-Type with its boundary
+  } else if (opts.body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(opts.body);
   }
@@ -62,7 +65,9 @@ export async function request(path, opts = {}) {
   const raw = await resp.text();
   let body = null;
   if (raw) { try { body = JSON.parse(raw); } catch { body = null; } }
-  if (resp.status === 502 || resp.status === 503 || resp.status === 504) {
+  const code = body && body.error && body.error.code;
+  // ocr_unavailable: the service is up and scores texts; only reading images is not installed there
+  if (resp.status === 502 || (resp.status === 503 && code !== "ocr_unavailable") || resp.status === 504) {
     // A proxy without its backend, or the service without a usable model: not usable either way.
     const why = body && body.error && body.error.message ? body.error.message : "HTTP " + resp.status;
     setUnreachable(true, why);

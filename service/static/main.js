@@ -10,6 +10,7 @@ import {
 } from "./batch.js";
 import { announceFor, renderSingle, scoreSingle, showSingleError, single } from "./single.js";
 import { bindTips, hideTip } from "./tip.js";
+import { bindPoster, renderPoster } from "./poster.js";
 
 function renderModel() {
   const v = modelVersion();
@@ -45,6 +46,7 @@ function applyLang(lang) {
   renderBatchMessages();
   if (batch.run) updateProgress();
   renderQueue();
+  renderPoster();
 }
 
 function hasFiles(ev) {
@@ -124,6 +126,7 @@ function bind() {
   bindPicker();
   bindQueue();
   bindTips();
+  bindPoster();
 }
 
 async function start() {

@@ -755,3 +755,45 @@ def test_english_interface_in_the_options_popup_and_badges(
         assert "High" in risky["badge_text"]
     finally:
         configure(driver, service=services["proxy"].base, key=API_KEY, lang="id")
+
+
+def test_image_context_menu_sends_only_that_image_and_shows_the_poster_result(
+        driver: WebDriver, services: dict[str, Any], site: str) -> None:
+    """"Periksa gambar lowongan ini" (issue 17): the clicked image goes to POST /v1/score/image, with the key;
+    browsing the page sent no image before the click."""
+    import io
+
+    sys.path.insert(0, str(REPO / "tests" / "ocr"))
+    from ocr_helpers import need_tesseract, posters
+
+    need_tesseract()
+    img, _, _ = posters.render(posters.pick_adverts(1)[0], 0)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    src = "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+    configure(driver, service=services["proxy"].base, key=API_KEY)
+    services["proxy"].clear()
+    driver.get(site + "/feed.html")
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-late") == "added")
+    assert not [r for r in services["proxy"].snapshot() if r["path"].startswith("/v1/score/image")]
+    feed = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(f"{EXT}/options.html")
+    out = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        chrome.tabs.query({url: arguments[0] + '/*'}).then(([tab]) =>
+            chrome.runtime.sendMessage({type: 'simulateImageMenuClick', srcUrl: arguments[1], tabId: tab.id}))
+          .then(done, (e) => done({error: String(e)}));""", site, src)
+    assert out == {"ok": True}, out
+    driver.close()
+    driver.switch_to.window(feed)
+    panel = wait(driver, lambda d: d.execute_script("""
+        const h = document.getElementById('tppo-check-panel');
+        return h && h.shadowRoot ? h.shadowRoot.textContent : null;"""), timeout=60, msg="no result panel on the page")
+    shot(driver, "context_menu_image_panel")
+    sent = [r for r in services["proxy"].snapshot() if r["path"].startswith("/v1/score/image")]
+    assert len(sent) == 1
+    headers = {k.lower(): v for k, v in sent[0]["headers"].items()}
+    assert headers["content-type"].startswith("multipart/form-data") and headers["x-api-key"] == API_KEY
+    assert "Periksa gambar lowongan ini" in panel and "Teks terbaca:" in panel
+    assert re.search(r" \([<>]?\d+%\)", panel), panel  # the headline: badge word and score, as for a text

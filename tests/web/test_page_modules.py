@@ -1,4 +1,4 @@
-"""The page's pure ES modules (import, queue, guidance, the shared vocabulary, the feedback rule),
+"""The page's pure ES modules (import, queue, guidance, the shared vocabulary, the feedback rule, the poster boxes),
 run in Node without a browser: they touch no DOM, so they can be tested on their own."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def run(body: str) -> Any:
     """Run ``body`` (an async ES module body that sets ``out``) and return ``out`` as JSON."""
     imports = "\n".join(f'import * as {name} from "{(STATIC / file).as_uri()}";' for name, file in (
         ("imp", "import.js"), ("queue", "queue.js"), ("guide", "guidance.js"), ("vocab", "shared/vocab.js"),
-        ("fb", "feedback.js")))
+        ("fb", "feedback.js"), ("boxes", "poster-boxes.js")))
     script = f"{imports}\nlet out = null;\n{body}\nconsole.log(JSON.stringify(out));"
     res = subprocess.run([str(NODE), "--input-type=module", "-e", script], capture_output=True, text=True,
                          timeout=30, check=False)
@@ -135,3 +135,20 @@ def test_record_view_groups_evidence_once_for_every_view() -> None:
     ]
     assert out["counter"][0]["label"] == "Licensed agency (P3MI/SIP2MI)"
     assert (out["badgeText"], out["scoreText"], out["kind"], out["act"]) == ("High", "<1%", "offer", True)
+
+
+def test_poster_boxes_are_placed_in_percent_of_the_image_each_with_its_evidence_item() -> None:
+    out = run("""out = [
+      boxes.boxPlacements({ocr: {width: 200, height: 400},
+        evidence: [{flag: "overseas", text: "Korea"}, {flag: "fees_or_debt", text: "Biaya"}],
+        boxes: [{flag: "overseas", boxes: [{x: 20, y: 40, w: 50, h: 20}]},
+                {flag: "fees_or_debt", boxes: [{x: 0, y: 0, w: 10, h: 10}, {x: 100, y: 200, w: 100, h: 40}]}],
+        counter_evidence: [{flag: "licensed_agency", text: "P3MI"}],
+        counter_boxes: [{flag: "licensed_agency", boxes: []}]}),
+      boxes.boxPlacements({evidence: [], boxes: []})];""")
+    placed, typed = out
+    assert [(p["index"], p["flag"], p["kind"], p["text"]) for p in placed] == [
+        (0, "overseas", "risk", "Korea"), (1, "fees_or_debt", "risk", "Biaya"), (1, "fees_or_debt", "risk", "Biaya")]
+    assert (placed[0]["left"], placed[0]["top"], placed[0]["width"], placed[0]["height"]) == (10, 10, 25, 5)
+    assert (placed[2]["left"], placed[2]["top"], placed[2]["width"], placed[2]["height"]) == (50, 50, 50, 10)
+    assert typed == []  # a typed post (no ocr) has no boxes
