@@ -174,7 +174,7 @@ def _offer(est: Any) -> Proba:
 
 def _offer_scorer(est: Any) -> Scorer:
     from detector.features import analyses
-    from detector.offer_model import CLASSES, combine, offer_share
+    from detector.offer_model import CLASSES, combine, decide_kinds
     from detector.risk_features import CLAIM_WORDS, without_claims
 
     text = _proba(est.text_)
@@ -193,8 +193,8 @@ def _offer_scorer(est: Any) -> Scorer:
         p_fraud = fraud(np.hstack([indicators(docs), t]))[:, 1] if fraud is not None else np.zeros(len(docs))
         if kind is None or kind_classes is None:
             return combine(p_high, p_fraud), None
-        k = kind(without_claims(docs, CLAIM_WORDS))
-        return combine(p_high, p_fraud, offer_share(k, kind_classes)), kind_classes[np.argmax(k, axis=1)]
+        kinds, share = decide_kinds(kind(without_claims(docs, CLAIM_WORDS)), kind_classes)
+        return combine(p_high, p_fraud, share), kinds
     return score
 
 

@@ -15,9 +15,10 @@ Three parts, each answering one question:
   name). The three class probabilities are P(high), (1 - P(high)) * P(fraud) and the rest.
 * **kind** (offer, question, report, warning, other): word TF-IDF + logistic regression.
   Voice is exactly what the style of a text shows, so here a text model is the right tool; it reads the
-  text with claims of legitimacy blanked, so a claim cannot make an advert look like a warning. A text that
-  describes no particular offer (its kind is ``warning`` or ``other``) has no offer risk: its P(high) and
-  P(other_scam) are multiplied by 1 - P(warning or other). The voices of an offer (offer, question,
+  text with claims of legitimacy blanked, so a claim cannot make an advert look like a warning. A text
+  judged to describe no particular offer (P(warning or other) >= :data:`NO_OFFER_AT`, see
+  :func:`decide_kinds`) has no offer risk: its P(high) and P(other_scam) are multiplied by
+  1 - P(warning or other). The voices of an offer (offer, question,
   report) leave its risk as it is.
 
 Input: posts as str or ``Analysis`` objects. ``fit(X, y, kind=..., groups=...)``: ``groups`` keeps all
@@ -171,10 +172,10 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         return combine(p_high, p_fraud, self._offer_share(docs))
 
     def _offer_share(self, docs: list[Any]) -> np.ndarray:
-        """1 - P(kind is warning or other): the share of a text that carries an offer at all."""
+        """1, or 1 - P(kind is warning or other) for a text judged to carry no offer (:func:`decide_kinds`)."""
         if self.kind_ is None:
             return np.ones(len(docs))
-        return offer_share(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)
+        return decide_kinds(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)[1]
 
     def predict(self, X: Any) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
@@ -186,7 +187,7 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         docs = analyses(X)
         if self.kind_ is None:
             return np.asarray(["offer"] * len(docs), dtype=object)
-        return np.asarray(self.kind_.predict(without_claims(docs, CLAIM_WORDS)), dtype=object)
+        return decide_kinds(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)[0]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -197,17 +198,30 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
 
 #: Kinds that carry no particular offer: their texts have no offer risk (policy: a generic warning is rendah).
 NO_OFFER_KINDS = ("warning", "other")
+#: A text is judged to carry no offer only when P(warning or other) reaches this. The costs are not
+#: symmetric: a recruiting advert read as a "warning" loses its risk and its call to act, while a warning
+#: read as an offer is only shown with its red flags. Warnings list the same bait words as adverts, so a
+#: plain argmax read a classic "LOKER ADMIN CS di Kamboja, gaji 15jt …" advert as a warning at 0.53.
+NO_OFFER_AT = 0.75
 
 
-def offer_share(kind_proba: np.ndarray, kind_classes: Any) -> np.ndarray:
-    """Per text: 1 when its most likely kind carries an offer (offer, question, report), else
-    1 - P(warning or other). The factor never moves an offer's risk (so a red flag that nudges the kind
-    probabilities cannot lower it); it takes the offer risk away from a text judged to carry no offer."""
-    classes = list(kind_classes)
-    none = sum((kind_proba[:, classes.index(k)] for k in NO_OFFER_KINDS if k in classes),
-               np.zeros(kind_proba.shape[0]))
-    no_offer = np.isin(np.asarray(classes, dtype=object)[np.argmax(kind_proba, axis=1)], NO_OFFER_KINDS)
-    return np.where(no_offer, np.clip(1.0 - none, 0.0, 1.0), 1.0)
+def decide_kinds(kind_proba: np.ndarray, kind_classes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(kinds, offer_share)`` per text. The kind is the most likely one, except that ``warning`` or
+    ``other`` needs P(warning or other) >= :data:`NO_OFFER_AT`; otherwise it is the most likely of the
+    kinds that carry an offer. ``offer_share`` is 1 for a text that carries an offer, else
+    1 - P(warning or other): it never moves an offer's risk (so a red flag that nudges the kind
+    probabilities cannot lower it) and takes the offer risk away from a text that carries none."""
+    classes = np.asarray(list(kind_classes), dtype=object)
+    none_cols = np.isin(classes, NO_OFFER_KINDS)
+    p_none = kind_proba[:, none_cols].sum(axis=1)
+    no_offer = p_none >= NO_OFFER_AT
+    best_any = classes[np.argmax(kind_proba, axis=1)]
+    offer_proba = np.where(none_cols[np.newaxis, :], -1.0, kind_proba)
+    best_offer = classes[np.argmax(offer_proba, axis=1)]
+    best_none = classes[np.argmax(np.where(none_cols[np.newaxis, :], kind_proba, -1.0), axis=1)]
+    kinds = np.where(no_offer, best_none, np.where(np.isin(best_any, NO_OFFER_KINDS), best_offer, best_any))
+    share = np.where(no_offer, np.clip(1.0 - p_none, 0.0, 1.0), 1.0)
+    return kinds.astype(object), share
 
 
 def combine(p_high: np.ndarray, p_fraud: np.ndarray, p_offer: np.ndarray | None = None) -> np.ndarray:

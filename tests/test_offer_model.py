@@ -96,3 +96,17 @@ def test_when_red_flag_columns_only_rise_then_risk_never_falls(fitted: OfferRisk
     p0 = fitted.risk_.predict_proba(base)[:, 1]
     p1 = fitted.risk_.predict_proba(raised)[:, 1]
     assert np.all(p1 >= p0 - 1e-12)
+
+
+@pytest.mark.parametrize(("proba", "kind", "share"), [
+    ([0.44, 0.00, 0.01, 0.02, 0.53], "offer", 1.0),     # a warning by a nose: still an offer, risk kept
+    ([0.05, 0.00, 0.05, 0.05, 0.85], "warning", 0.15),  # a confident warning carries no offer
+    ([0.02, 0.80, 0.08, 0.05, 0.05], "other", 0.15),
+    ([0.10, 0.00, 0.20, 0.60, 0.10], "report", 1.0),
+], ids=["near-tie", "warning", "other", "report"])
+def test_a_text_is_read_as_carrying_no_offer_only_when_that_is_likely(proba: list[float], kind: str,
+                                                                      share: float) -> None:
+    from detector.offer_model import decide_kinds
+
+    kinds, shares = decide_kinds(np.array([proba]), ["offer", "other", "question", "report", "warning"])
+    assert kinds[0] == kind and shares[0] == pytest.approx(share)

@@ -33,6 +33,8 @@ MINIMUM: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("scam-compound-advert", "Lowongan CS online di Sihanoukville, gaji 1.200 USD/bln, gak perlu pengalaman, "
      "tiket pesawat & visa ditanggung bos. Berangkat pakai visa turis dulu, minat langsung WA 0813-xxxx-xxxx",
      {"level": "tinggi", "label": "high", "kind": "offer"}),
+    ("card-advert-with-emoji", "🇰🇭 LOKER ADMIN CS, gaji 15jt/bln, tanpa pengalaman, tiket & visa ditanggung, "
+     "berangkat minggu depan. Minat japri ya kak 🙏", {"level": "tinggi", "label": "high", "kind": "offer"}),
     ("umrah-visa-domestic-worker", "Dicari ART untuk majikan di Riyadh, gaji 6 juta, berangkat pakai visa umroh, "
      "gratis semua biaya, paspor nanti dipegang agen biar aman. Usia 18-35. Japri aja",
      {"level": "tinggi", "label": "high"}),
