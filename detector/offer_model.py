@@ -177,6 +177,15 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
             return np.ones(len(docs))
         return decide_kinds(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)[1]
 
+    def no_offer_proba(self, X: Any) -> np.ndarray:
+        """P(kind is warning or other) per text (0 when fitted without kinds): what :data:`NO_OFFER_AT` cuts."""
+        check_is_fitted(self, "risk_")
+        docs = analyses(X)
+        if self.kind_ is None:
+            return np.zeros(len(docs))
+        proba = self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS))
+        return proba[:, np.isin(np.asarray(self.kind_.classes_, dtype=object), NO_OFFER_KINDS)].sum(axis=1)
+
     def predict(self, X: Any) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
 
@@ -200,9 +209,10 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
 NO_OFFER_KINDS = ("warning", "other")
 #: A text is judged to carry no offer only when P(warning or other) reaches this. The costs are not
 #: symmetric: a recruiting advert read as a "warning" loses its risk and its call to act, while a warning
-#: read as an offer is only shown with its red flags. Warnings list the same bait words as adverts, so a
-#: plain argmax read a classic "LOKER ADMIN CS di Kamboja, gaji 15jt …" advert as a warning at 0.53.
-NO_OFFER_AT = 0.75
+#: read as an offer is only shown with its red flags. So the cut is the lowest one (in steps of 0.05 from
+#: 0.5) at which no real-case trafficking offer among the training rows loses its risk out of fold; each
+#: training run re-measures this (``cross_validation.no_offer_at`` in ``models/evaluation.json``).
+NO_OFFER_AT = 0.6
 
 
 def decide_kinds(kind_proba: np.ndarray, kind_classes: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -103,7 +103,8 @@ def test_when_red_flag_columns_only_rise_then_risk_never_falls(fitted: OfferRisk
     ([0.05, 0.00, 0.05, 0.05, 0.85], "warning", 0.15),  # a confident warning carries no offer
     ([0.02, 0.80, 0.08, 0.05, 0.05], "other", 0.15),
     ([0.10, 0.00, 0.20, 0.60, 0.10], "report", 1.0),
-], ids=["near-tie", "warning", "other", "report"])
+    ([0.35, 0.00, 0.02, 0.03, 0.60], "warning", 0.40),  # at the cut
+], ids=["near-tie", "warning", "other", "report", "at-the-cut"])
 def test_a_text_is_read_as_carrying_no_offer_only_when_that_is_likely(proba: list[float], kind: str,
                                                                       share: float) -> None:
     from detector.offer_model import decide_kinds

@@ -22,7 +22,7 @@ from detector.bundle import save_bundle
 from detector.features import analyses
 from detector.files import file_sha256
 from detector.model import LABELS, build_tfidf_baseline
-from detector.offer_model import OfferRiskModel
+from detector.offer_model import NO_OFFER_AT, NO_OFFER_KINDS, OfferRiskModel
 from detector.result import KINDS
 from detector.training.cases import case_records, load_cases, split_cases
 from detector.training.data import (
@@ -156,11 +156,13 @@ def fit_model(ts: TrainingSet, docs: Sequence[Any], cfg: TrainConfig, use_text: 
 
 
 def _predict_cv(ts: TrainingSet, docs: Sequence[Any], cfg: TrainConfig, use_text: bool | None = None,
-                baseline: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold class probabilities (LABELS order) and kinds, folds by group (near-duplicates, cases)."""
+                baseline: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold class probabilities (LABELS order), kinds and P(no offer), folds by group (near-duplicates,
+    cases)."""
     y = ts.labels
     oof = np.zeros((len(y), len(LABELS)))
     kinds = np.array(["offer"] * len(y), dtype=object)
+    no_offer = np.zeros(len(y))
     sgkf = StratifiedGroupKFold(n_splits=cfg.cv_folds, shuffle=True, random_state=cfg.seed)
     for tr, va in sgkf.split(np.zeros(len(y)), y, ts.groups):
         sub = TrainingSet([ts.rows[i] for i in tr], ts.groups[tr])
@@ -173,9 +175,29 @@ def _predict_cv(ts: TrainingSet, docs: Sequence[Any], cfg: TrainConfig, use_text
             model = fit_model(sub, [docs[i] for i in tr], cfg, use_text)
             p = model.predict_proba([docs[i] for i in va])
             kinds[va] = model.predict_kind([docs[i] for i in va])
+            no_offer[va] = model.no_offer_proba([docs[i] for i in va])
         cols = [list(model.classes_).index(c) for c in LABELS]
         oof[va] = p[:, cols]
-    return oof, kinds
+    return oof, kinds, no_offer
+
+
+def no_offer_table(p_none: np.ndarray, kinds: np.ndarray, y_high: np.ndarray, real: np.ndarray) -> dict[str, Any]:
+    # ``real``: the rows not marked synthetic (warnings train kind only, so they have no trusted risk label)
+    """For cuts of P(no offer) from 0.5: how many real trafficking offers (any offer-carrying kind) would lose
+    their risk, and what share of warnings would be read as carrying no offer (out of fold). The shipped
+    cut :data:`~detector.offer_model.NO_OFFER_AT` is the lowest one whose first count is 0."""
+    carry = ~np.isin(kinds, NO_OFFER_KINDS)
+    offers = carry & y_high & real
+    warnings = kinds == "warning"
+    rows = []
+    for cut in np.round(np.arange(0.5, 0.851, 0.05), 2):
+        lost = p_none >= cut
+        rows.append({"cut": float(cut), "real_high_offers_lost": int((lost & offers).sum()),
+                     "warnings_read_as_no_offer": float(lost[warnings].mean()) if warnings.any() else None,
+                     "real_warnings_read_as_no_offer": (float(lost[warnings & real].mean())
+                                                        if (warnings & real).any() else None)})
+    return {"shipped_cut": NO_OFFER_AT, "real_high_offers": int(offers.sum()), "warnings": int(warnings.sum()),
+            "real_warnings": int((warnings & real).sum()), "rows": rows}
 
 
 def _groups(records: Sequence[Record], offset: int) -> np.ndarray:
@@ -254,8 +276,8 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
 
     # 1. cross-validation on the training rows: thresholds and the CV report
     log(f"{cfg.cv_folds}-fold cross-validation by group (near-duplicates; all voices of a case together) ...")
-    oof, oof_kind = _predict_cv(ts, docs_train, cfg)
-    oof_base, _ = _predict_cv(ts, docs_train, cfg, baseline=True)
+    oof, oof_kind, oof_no_offer = _predict_cv(ts, docs_train, cfg)
+    oof_base, _, _ = _predict_cv(ts, docs_train, cfg, baseline=True)
     known = ts.known
     y_high = np.array([r.label == "high" for r in train])
     real = np.array([not r.synthetic for r in train]) & known
@@ -276,11 +298,13 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
         "baseline_keyword_rule": baseline_report(real_train, kw_train[real], kw_thr),
         "kind_accuracy": float((oof_kind[real] == ts.kinds[real]).mean()),
         "thresholds_from": thresholds_from,
+        "no_offer_at": no_offer_table(oof_no_offer, ts.kinds, y_high, np.array([not r.synthetic for r in train])),
     }
+    log(f"P(no offer) cut {NO_OFFER_AT}, out of fold: {cv_report['no_offer_at']['rows']}")
     log(f"thresholds from out-of-fold predictions: {thresholds}")
     if cfg.compare_estimators:
         log(f"cross-validating the model without its text column (use_text={not cfg.use_text}) ...")
-        oof_alt, _ = _predict_cv(ts, docs_train, cfg, use_text=not cfg.use_text)
+        oof_alt, _, _ = _predict_cv(ts, docs_train, cfg, use_text=not cfg.use_text)
         alt_thr = choose_thresholds(y_high[real], oof_alt[real, LABELS.index("high")])
         cv_report["alternative_estimator"] = {"estimator": f"use_text={not cfg.use_text}",
                                               "report": report(real_train, oof_alt[real], LABELS, alt_thr)}

@@ -30,6 +30,15 @@ _CASE = regex.compile(
     r"\b(?:korban|polisi|polda|polres|polresta|bareskrim|mengamankan|diamankan|ditangkap|tersangka|terdakwa|"
     r"divonis|vonis|dipulangkan|repatriasi|kbri|kjri|berita|liputan|kisah|dijanjikan|diiming|ditawari|"
     r"menggagalkan|digagalkan|dicegah|dulu\s+saya|saya\s+dulu|pengalaman\s+saya)\b")
+#: Marks of one particular offer that the writer (or someone close) met, or an event: an awareness row with
+#: one of these relays a particular offer, so it is a ``report`` (kind only), not a generic ``warning``.
+_PARTICULAR = regex.compile(
+    r"\b(?:(?:aku|saya|sy|gue|gw|kami)\s+(?:terima|dapat|dapet|pernah|berangkat|direkrut|diajak|hampir)|"
+    r"(?:dm|chat|wa|kirim|dikirim|nawarin|menawari)\s+(?:aku|saya|gue|gw)|ke\s+saya\s+kemarin|"
+    r"(?:kakak|kakakku|adik|adikku|sepupu|sepupuku|keponakan|ponakan|temen|temenku|teman|temanku|anak|suami|istri)"
+    r"(?:ku|\s+(?:saya|aku|gue|gw|kos(?:ku)?))|namaku|survivor|disekap|pemulangan|mendampingi|"
+    r"menunda\s+keberangkatan|permohonan\s+paspor|nemu\s+postingan|poster\s+yang|dapat\s+broadcast|"
+    r"tangkapan\s+layar|screenshot|si\s+\w+\s+anak(?:nya|e)|barang\s+bukti|transkrip)\b")
 
 
 def written_kind(category: str, text: str) -> str:
@@ -41,7 +50,7 @@ def written_kind(category: str, text: str) -> str:
     low = text.lower()
     if _ASKER.search(low) and _QUESTION.search(low):
         return "question"
-    if _CASE.search(low):
+    if _CASE.search(low) or _PARTICULAR.search(low):
         return "report"
     return "warning"
 
