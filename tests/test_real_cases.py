@@ -50,8 +50,8 @@ def test_real_job_fraud_is_told_apart_and_kind_is_read(held_out: dict[str, Any])
 
 
 def test_legitimate_offers_and_warnings_seldom_reach_tinggi(held_out: dict[str, Any]) -> None:
-    # Issue 13 asks for at most 2%; the shipped model has 2 of 87 legitimate offers (2.3%, both in the
-    # question voice) and 1 of 24 generic warnings at tinggi. This bar guards against regressions.
+    # Issue 13 asks for at most 2%; the shipped model has 4 of 111 (3.6%) at tinggi: 2 of 87 legitimate
+    # offers (both in the question voice) and 2 of 24 generic warnings. This bar guards against regressions.
     assert held_out["all"]["low_rate_tinggi"] <= 0.05, held_out["all"]
 
 

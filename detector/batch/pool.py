@@ -62,6 +62,23 @@ def score_task(task: Task, detector: Detector | None = None) -> list[dict[str, A
     return score_records(det, task[0], task[1])
 
 
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers so that ``shutdown`` cannot wait on them.
+
+    A worker killed while it writes a result leaves a partial message in the result pipe. The pool's
+    manager thread would wait for the rest of it for ever, because this process holds the pipe's write
+    end as well (CPython 3.11-3.13). Closing that end turns the partial read into end-of-file, which the
+    pool handles as a broken pool: futures fail, internals are joined, ``shutdown`` returns."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in workers:
+        proc.kill()
+    for proc in workers:
+        proc.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
 class ChunkScorer:
     """``imap(tasks)`` yields ``(task, records)`` in order; in-process when ``jobs == 1``."""
 
@@ -88,8 +105,7 @@ class ChunkScorer:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._pool is not None:
             if exc_type is not None:  # interrupted or failed: the workers hold nothing worth waiting for
-                for proc in list(getattr(self._pool, "_processes", {}).values()):
-                    proc.kill()
+                _kill_workers(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
 

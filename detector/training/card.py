@@ -160,7 +160,23 @@ def render_report(meta: dict[str, Any]) -> str:
                   "|---|---|---|"]
         lines += [f"| {n} | {_f(x, p)} | {_f(y, p)} |" for n, x, y, p in rows]
         lines.append("")
+    lines += _no_offer_lines(cv.get("no_offer_at"))
     return "\n".join(lines) + "\n"
+
+
+def _no_offer_lines(table: dict[str, Any] | None) -> list[str]:
+    """The out-of-fold evidence for the cut of P(warning or other) below which a text keeps its offer risk."""
+    if not table:
+        return []
+    lines = ["### When a text is read as carrying no offer (cross-validation on the training split only)", "",
+             f"Shipped cut: P(warning or other) >= {table['shipped_cut']}. Out of fold, over "
+             f"{table['real_high_offers']} real-case trafficking offers (any voice that carries an offer) and "
+             f"{table['warnings']} warnings ({table['real_warnings']} from real cases):", "",
+             "| cut | real trafficking offers that would lose their risk | warnings read as no offer | "
+             "real-case warnings read as no offer |", "|---|---|---|---|"]
+    lines += [f"| {r['cut']:.2f} | {r['real_high_offers_lost']} | {_f(r['warnings_read_as_no_offer'], True)} | "
+              f"{_f(r['real_warnings_read_as_no_offer'], True)} |" for r in table["rows"]]
+    return lines + [""]
 
 
 _TEXT = ("TF-IDF over Sastrawi-stemmed word uni/bi-grams (negations kept) and character 3–5-grams of the "

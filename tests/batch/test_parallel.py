@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from detector.batch import scan
 from detector.cli import main
-from tests.batch.conftest import BROKEN_LINES, corpus, write_jsonl
+from tests.batch.conftest import BROKEN_LINES, REPO, corpus, write_jsonl
 
 
 def test_jobs_2_output_bytes_equal_jobs_1(det, tmp_path: Path) -> None:  # noqa: ANN001
@@ -59,3 +62,33 @@ def test_reposts_cost_one_scoring_and_change_no_byte(det, tmp_path: Path) -> Non
     distinct = len({r["text"] for r in rows})
     assert counts[1] == (distinct, 200 - distinct)  # jobs 1, cached: each distinct text scored once
     assert counts[0][0] > distinct  # uncached: a text is scored again in every chunk it recurs in
+
+
+_KILLED_MID_WRITE = """
+import sys, time
+import detector.batch.pool as pool
+
+def slow_big(task, detector=None):
+    if task[0][0][0] == 0:
+        return [{"i": 0}]
+    time.sleep(0.3)
+    return [{"blob": "x" * 120_000_000}]  # takes the worker a while to write into the result pipe
+
+pool.score_task = slow_big  # the forked workers inherit it
+try:
+    with pool.ChunkScorer(detector=None, jobs=2) as cs:
+        for _ in cs.imap([0, 1, 2, 3], lambda i: ([(i, None, "t")], False)):
+            time.sleep(float(sys.argv[1]))
+            raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("exited")
+"""
+
+
+@pytest.mark.parametrize("delay", [0.65, 0.8, 1.0])
+def test_an_interrupt_while_a_worker_writes_its_result_does_not_hang(delay: float) -> None:
+    """Killing the workers on an interrupt may cut a result message in half; the pool's shutdown once
+    waited for the rest of it for ever (seen as a hung test run). Delays chosen where it hung."""
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE, str(delay)], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
+    assert proc.returncode == 0 and proc.stdout.strip() == "exited", proc.stderr[-2000:]
