@@ -108,10 +108,11 @@ def _destination_re() -> re.Pattern[str]:
                       + r")\b")
 
 
-def find_destinations(text: str) -> list[tuple[int, int, str]]:
+@functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
+def find_destinations(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, country)`` of every destination of the table named in (normalised) ``text``."""
     lookup = wage_table().aliases
-    return [(m.start(), m.end(), lookup[" ".join(m.group(0).split())]) for m in _destination_re().finditer(text)]
+    return tuple((m.start(), m.end(), lookup[" ".join(m.group(0).split())]) for m in _destination_re().finditer(text))
 
 
 def nearest_destination(destinations: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:

@@ -41,6 +41,7 @@ period, effective date, whether it binds, the table date) and the ratio.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ def is_skilled(text: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
 def read_role(text: str) -> str:
     """The kind of work the (normalised) post offers: one of :data:`ROLES`."""
     if is_skilled(text):
@@ -171,7 +173,7 @@ class HighPayIndicator(Indicator):
             return []  # below the lowest threshold there is: nothing can fire
         text = ctx.normalized.text
         skilled = is_skilled(text)
-        destinations = [] if skilled else find_destinations(text)
+        destinations = () if skilled else find_destinations(text)
         # the kind of unskilled work matters only where a destination's minimum is looked up
         role = "skilled" if skilled else read_role(text) if destinations else None
         hits: list[Hit] = []
