@@ -1,107 +1,28 @@
 """The moderators' page checks a poster image: boxes drawn over the red flags, the read text beside it
-(issue 17). One real ``detector serve`` and one headless Chromium for the module, as in
+(issue 17). The real ``detector serve`` and headless Chromium of ``tests/web/page_kit.py``, as in
 ``test_moderator_page.py``; screenshots go to ``tests/_screenshots/``."""
 
 from __future__ import annotations
 
 import base64
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.web.page_kit import REPO, SHOTS, By, WebDriver, WebDriverWait, driver, server
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "tests" / "_screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)", allow_module_level=True)
+__all__ = ["driver", "server"]  # fixtures used by name
 
 sys.path.insert(0, str(REPO / "tests" / "ocr"))
 from ocr_helpers import BAD_IMAGES, need_tesseract, posters  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    need_tesseract()
-    tmp = tmp_path_factory.mktemp("svc")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DETECTOR_") or k == "DETECTOR_MODELS_DIR"}
-    env.update({"PYTHONUNBUFFERED": "1", "DETECTOR_FEEDBACK_DB": str(tmp / "feedback.db"),
-                "DETECTOR_RATE_LIMIT_PER_MINUTE": "0", "DETECTOR_LOG_LEVEL": "warning", "DETECTOR_ACCESS_LOG": "false"})
-    script = Path(sys.executable).with_name("detector")
-    cmd = [str(script), "serve"] if script.exists() else [sys.executable, "-m", "detector.cli", "serve"]
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed in teardown
-    proc = subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(port)], cwd=tmp, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log_text = (tmp / "server.log").read_text(errors="replace")
-                pytest.fail("detector serve did not start:\n" + log_text[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/readyz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        yield {"base": base, "tmp": tmp}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def driver(server: dict[str, Any]) -> Iterator[WebDriver]:
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-extensions", f"--user-data-dir={profile}", "--window-size=1280,1000", "--lang=id-ID"):
-        opts.add_argument(arg)
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    try:
-        drv.set_page_load_timeout(30)
-        yield drv
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def poster_file(server: dict[str, Any]) -> Path:
+    need_tesseract()
     advert = posters.pick_adverts(1)[0]  # a high-risk advert
     img, _, _ = posters.render(advert, 0)
     path = server["tmp"] / "poster.jpg"
