@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from detector.training.voices import written_kind
+from detector.training.data import Record
+from detector.training.voices import risk_label_known, tells_of_an_offer_of_unknown_risk, written_kind
 
 
 @pytest.mark.parametrize(("category", "text", "kind"), [
@@ -26,3 +27,18 @@ from detector.training.voices import written_kind
         "dm-received", "event"])
 def test_only_an_awareness_row_about_no_particular_offer_is_a_warning(category: str, text: str, kind: str) -> None:
     assert written_kind(category, text) == kind
+
+
+@pytest.mark.parametrize(("category", "kind", "source", "unknown"), [
+    ("awareness", "report", "seed", True),       # news of a particular offer, labelled low by the old policy
+    ("awareness", "question", "written", True),
+    ("awareness", "warning", "seed", False),     # a generic warning is rendah by policy: its low label holds
+    ("scam_compound", "report", "case", False),  # a real case's label is the offer's risk in every voice
+    ("pay_to_apply", "offer", "seed", False),
+], ids=["awareness-report", "awareness-question", "awareness-warning", "case-report", "advert"])
+def test_only_awareness_accounts_of_an_offer_have_an_unknown_risk_label(category: str, kind: str, source: str,
+                                                                       unknown: bool) -> None:
+    r = Record(id="r", text="t", label="low" if category == "awareness" else "high", category=category,
+               source=source, kind=kind)
+    assert tells_of_an_offer_of_unknown_risk(r) is unknown
+    assert risk_label_known(r) is (not unknown and kind != "warning")

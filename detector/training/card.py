@@ -14,8 +14,11 @@ def _f(x: Any, pct: bool = False) -> str:
 def _block(title: str, rep: dict[str, Any]) -> list[str]:
     """A report section; without baselines in ``rep`` (``detector assess``) the model's column only."""
     m = rep["model"]
+    excluded = rep.get("excluded_unknown_risk")
+    left_out = (f" Left out: {excluded} awareness rows that ask about or tell of a particular offer (their "
+                "`low` label, from the old policy, is not that offer's risk; they train `kind` only).") if excluded else ""
     lines = [f"### {title}", "", f"Rows: {m['n']}. Thresholds on P(high): sedang ≥ {m['thresholds']['sedang']}, "
-             f"tinggi ≥ {m['thresholds']['tinggi']}.", ""]
+             f"tinggi ≥ {m['thresholds']['tinggi']}.{left_out}", ""]
     baselines = "baseline_tfidf_lr" in rep
     tf, kw = (rep["baseline_tfidf_lr"], rep["baseline_keyword_rule"]) if baselines else ({}, {})
     rows = [  # (metric, model, TF-IDF + LR baseline, keyword rule)

@@ -43,7 +43,7 @@ from detector.training.evaluation import (
     report,
     voice_report,
 )
-from detector.training.voices import retold, risk_label_known
+from detector.training.voices import retold, risk_label_known, tells_of_an_offer_of_unknown_risk
 
 Log = Callable[[str], None]
 
@@ -317,17 +317,21 @@ def run(cfg: TrainConfig, out_dir: Path | None, log: Log = print, save: bool = T
 
     def scored(rows: Sequence[Record], m: Any = model, b: Any = base, thr: dict[str, float] = thresholds,
                b_thr: float = base_thr["tinggi"]) -> dict[str, Any]:
-        """The model and both baselines on rows none of them was fitted or tuned on."""
+        """The model and both baselines on rows none of them was fitted or tuned on, leaving out the rows
+        whose label is not the risk of the offer they tell of (:func:`tells_of_an_offer_of_unknown_risk`)."""
+        excluded = sum(tells_of_an_offer_of_unknown_risk(r) for r in rows)
+        rows = [r for r in rows if not tells_of_an_offer_of_unknown_risk(r)]
         texts = [r.text for r in rows]
         docs = analyses(texts)
         p = m.predict_proba(docs)[:, [list(m.classes_).index(c) for c in LABELS]]
         p_base = b.predict_proba(texts)[:, [list(b.classes_).index(c) for c in LABELS]]
-        out = {
+        out: dict[str, Any] = {
             "model": report(rows, p, LABELS, thr),
             "baseline_tfidf_lr": baseline_report(rows, p_base[:, LABELS.index("high")], b_thr),
             "baseline_keyword_rule": baseline_report(rows, keyword_rule_scores(texts), kw_thr),
         }
         out["margins"] = _margins(out)
+        out["excluded_unknown_risk"] = excluded
         if any(r.source == "case" for r in rows):
             out["by_voice"] = voice_report(rows, p, m.predict_kind(docs), thr, p_base[:, LABELS.index("high")], b_thr)
         return out

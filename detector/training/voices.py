@@ -64,7 +64,14 @@ def risk_label_known(r: Record) -> bool:
     red flags are safe."""
     if r.kind == "warning":
         return False
-    return not (r.category == "awareness" and r.kind in ("question", "report"))
+    return not tells_of_an_offer_of_unknown_risk(r)
+
+
+def tells_of_an_offer_of_unknown_risk(r: Record) -> bool:
+    """An awareness row that asks about or tells of a particular offer: its ``low`` label (old policy) is
+    not that offer's risk, so it trains ``kind`` only and is left out of risk metrics. A generic warning
+    keeps its label: the policy makes it ``rendah``."""
+    return r.category == "awareness" and r.kind in ("question", "report")
 
 
 _QUESTION_FRAMES = (
