@@ -175,16 +175,19 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         """1, or 1 - P(kind is warning or other) for a text judged to carry no offer (:func:`decide_kinds`)."""
         if self.kind_ is None:
             return np.ones(len(docs))
-        return decide_kinds(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)[1]
+        return decide_kinds(self._kind_proba(docs), self.kind_.classes_)[1]
 
-    def no_offer_proba(self, X: Any) -> np.ndarray:
-        """P(kind is warning or other) per text (0 when fitted without kinds): what :data:`NO_OFFER_AT` cuts."""
+    def _kind_proba(self, docs: list[Any]) -> np.ndarray:
+        """The kind model's probabilities (columns ``kind_.classes_``), read with claims blanked."""
+        return np.asarray(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)))
+
+    def kind_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(probabilities, classes)`` of the kind model, None when fitted without kinds: for
+        :func:`decide_kinds` and :func:`no_offer_proba` on one reading (training reports both)."""
         check_is_fitted(self, "risk_")
-        docs = analyses(X)
         if self.kind_ is None:
-            return np.zeros(len(docs))
-        proba = self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS))
-        return proba[:, np.isin(np.asarray(self.kind_.classes_, dtype=object), NO_OFFER_KINDS)].sum(axis=1)
+            return None
+        return self._kind_proba(analyses(X)), np.asarray(self.kind_.classes_, dtype=object)
 
     def predict(self, X: Any) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
@@ -196,7 +199,7 @@ class OfferRiskModel(ClassifierMixin, BaseEstimator):
         docs = analyses(X)
         if self.kind_ is None:
             return np.asarray(["offer"] * len(docs), dtype=object)
-        return decide_kinds(self.kind_.predict_proba(without_claims(docs, CLAIM_WORDS)), self.kind_.classes_)[0]
+        return decide_kinds(self._kind_proba(docs), self.kind_.classes_)[0]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -224,15 +227,18 @@ def decide_kinds(kind_proba: np.ndarray, kind_classes: Any) -> tuple[np.ndarray,
     probabilities cannot lower it) and takes the offer risk away from a text that carries none."""
     classes = np.asarray(list(kind_classes), dtype=object)
     none_cols = np.isin(classes, NO_OFFER_KINDS)
-    p_none = kind_proba[:, none_cols].sum(axis=1)
+    p_none = no_offer_proba(kind_proba, classes)
     no_offer = p_none >= NO_OFFER_AT
-    best_any = classes[np.argmax(kind_proba, axis=1)]
-    offer_proba = np.where(none_cols[np.newaxis, :], -1.0, kind_proba)
-    best_offer = classes[np.argmax(offer_proba, axis=1)]
-    best_none = classes[np.argmax(np.where(none_cols[np.newaxis, :], kind_proba, -1.0), axis=1)]
-    kinds = np.where(no_offer, best_none, np.where(np.isin(best_any, NO_OFFER_KINDS), best_offer, best_any))
+    best_offer = classes[np.argmax(np.where(none_cols, -1.0, kind_proba), axis=1)]
+    best_none = classes[np.argmax(np.where(none_cols, kind_proba, -1.0), axis=1)]
+    kinds = np.where(no_offer, best_none, best_offer)
     share = np.where(no_offer, np.clip(1.0 - p_none, 0.0, 1.0), 1.0)
     return kinds.astype(object), share
+
+
+def no_offer_proba(kind_proba: np.ndarray, kind_classes: Any) -> np.ndarray:
+    """P(kind is warning or other) per text: what :data:`NO_OFFER_AT` cuts."""
+    return np.asarray(kind_proba[:, np.isin(np.asarray(list(kind_classes), dtype=object), NO_OFFER_KINDS)].sum(axis=1))
 
 
 def combine(p_high: np.ndarray, p_fraud: np.ndarray, p_offer: np.ndarray | None = None) -> np.ndarray:

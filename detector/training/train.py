@@ -22,7 +22,7 @@ from detector.bundle import save_bundle
 from detector.features import analyses
 from detector.files import file_sha256
 from detector.model import LABELS, build_tfidf_baseline
-from detector.offer_model import NO_OFFER_AT, NO_OFFER_KINDS, OfferRiskModel
+from detector.offer_model import NO_OFFER_AT, NO_OFFER_KINDS, OfferRiskModel, decide_kinds, no_offer_proba
 from detector.result import KINDS
 from detector.training.cases import case_records, load_cases, split_cases
 from detector.training.data import (
@@ -174,8 +174,10 @@ def _predict_cv(ts: TrainingSet, docs: Sequence[Any], cfg: TrainConfig, use_text
         else:
             model = fit_model(sub, [docs[i] for i in tr], cfg, use_text)
             p = model.predict_proba([docs[i] for i in va])
-            kinds[va] = model.predict_kind([docs[i] for i in va])
-            no_offer[va] = model.no_offer_proba([docs[i] for i in va])
+            read = model.kind_proba([docs[i] for i in va])
+            if read is not None:
+                kinds[va] = decide_kinds(*read)[0]
+                no_offer[va] = no_offer_proba(*read)
         cols = [list(model.classes_).index(c) for c in LABELS]
         oof[va] = p[:, cols]
     return oof, kinds, no_offer
