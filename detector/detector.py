@@ -13,7 +13,7 @@ import numpy as np
 from detector.bundle import Bundle, load_bundle
 from detector.features import analyses
 from detector.indicators import Analysis, IndicatorRegistry
-from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
+from detector.inference import PROBE_POSTS, compile_scorer
 from detector.result import LEVELS, MAX_MONEY_PER_POST, ScoreResult, cap_evidence
 from detector.validation import MAX_TEXT_CHARS, InvalidTextError, text_problem, validate_text
 
@@ -38,9 +38,7 @@ class Detector:
         self.thresholds: dict[str, float] = dict(self.metadata["thresholds"])
         classes = list(self.pipeline.classes_)
         self._col = {label: classes.index(label) for label in self.labels}
-        #: ``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers).
         probes = [self.registry.analyze(t) for t in PROBE_POSTS]
-        self._predict_proba = compile_predictor(self.pipeline, probes)
         #: analyses → (class probabilities, kinds or None): the one prediction path of :meth:`score_many`;
         #: :attr:`compiled` is False when it fell back to the estimator's own (slow) methods, with a warning
         self._score, self.compiled = compile_scorer(self.pipeline, probes)
@@ -119,6 +117,10 @@ class Detector:
             cache.update(results)
             while len(cache) > self.cache_size:
                 cache.popitem(last=False)
+
+    def _predict_proba(self, docs: Sequence[Analysis]) -> np.ndarray:
+        """``pipeline.predict_proba`` without scikit-learn's per-call overhead (same numbers)."""
+        return self._score(docs)[0]
 
     def _result(self, a: Analysis, p: np.ndarray, kind: str) -> ScoreResult:
         probs = {label: float(p[self._col[label]]) for label in self.labels}
