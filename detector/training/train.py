@@ -184,10 +184,10 @@ def _predict_cv(ts: TrainingSet, docs: Sequence[Any], cfg: TrainConfig, use_text
 
 
 def no_offer_table(p_none: np.ndarray, kinds: np.ndarray, y_high: np.ndarray, real: np.ndarray) -> dict[str, Any]:
-    # ``real``: the rows not marked synthetic (warnings train kind only, so they have no trusted risk label)
     """For cuts of P(no offer) from 0.5: how many real trafficking offers (any offer-carrying kind) would lose
-    their risk, and what share of warnings would be read as carrying no offer (out of fold). The shipped
-    cut :data:`~detector.offer_model.NO_OFFER_AT` is the lowest one whose first count is 0."""
+    their risk, and what share of warnings would be read as carrying no offer (out of fold). ``real``: the
+    rows not marked synthetic. The shipped cut :data:`~detector.offer_model.NO_OFFER_AT` lies where the
+    first count is 0 (its comment says how it was chosen)."""
     carry = ~np.isin(kinds, NO_OFFER_KINDS)
     offers = carry & y_high & real
     warnings = kinds == "warning"
