@@ -370,6 +370,10 @@ class _Tfidf:
         # One entry per occurrence; summing duplicates (in C) gives the counts, sorted by column.
         X = sp.csr_matrix((np.ones(len(j), dtype=self.dtype), j, indptr),
                           shape=(len(parts), len(self.vocabulary)), dtype=self.dtype)
+        # Sorting each row's columns (what sum_duplicates does first) is a comparison sort per row;
+        # to CSC and back is two counting sorts (linear), leaving every row sorted: the same matrix,
+        # ~4x faster on the char n-grams (~530 occurrences per post).
+        X = X.tocsc().tocsr()
         X.sum_duplicates()
         if self.sublinear_tf:
             np.log(X.data, X.data)
