@@ -56,9 +56,15 @@ def normalized_text(doc: Any) -> str:
 _NUMBER_SHAPES = tuple(f"<num{min(n, 7)}>" for n in range(8))
 
 
+@functools.lru_cache(maxsize=STEM_CACHE_SIZE)
+def _token_feature(tok: str) -> str:
+    """A token as the model reads it: a number's digit-count shape, else the word's stem."""
+    return _NUMBER_SHAPES[min(len(tok), 7)] if tok.isdigit() else stem_word(tok)
+
+
 def stemmed_tokens(text: str) -> list[str]:
     """Stemmed tokens of already-normalised text; numbers become a digit-count shape."""
-    return [_NUMBER_SHAPES[min(len(tok), 7)] if tok.isdigit() else stem_word(tok) for tok in _TOKEN.findall(text)]
+    return list(map(_token_feature, _TOKEN.findall(text)))
 
 
 class StemmedWords:
