@@ -355,8 +355,8 @@ class LiteralScreen(Generic[K]):
         if lits and engine != "regex" and _ahocorasick is not None:
             self.engine = "ahocorasick"
             self._automaton = _ahocorasick.Automaton()
-            for lit in lits:
-                self._automaton.add_word(lit, bit[lit])
+            for i, lit in enumerate(lits):
+                self._automaton.add_word(lit, i)  # the literal's index: its bit is 1 << i
             self._automaton.make_automaton()
         else:
             self.engine = "regex"
@@ -374,20 +374,36 @@ class LiteralScreen(Generic[K]):
                 masks = tuple(_conj_masks(conj, bit) for conj in req)
                 quick = functools.reduce(operator.or_, (_necessary(conj, bit) for conj in req))
                 self._checks.append((key, quick, masks))
+        #: (automaton) literal index → its bit, and the checks whose quick mask holds it: a post then
+        #: tests only the checks one of its literals can pass (~9 of 82 for the shipped indicators)
+        self._bits = [bit[lit] for lit in lits]
+        self._candidates = [tuple(i for i, (_, quick, _) in enumerate(self._checks) if quick & bit[lit])
+                            for lit in lits]
 
     def found(self, text: str) -> int:
         """Bit mask of the literals that occur in ``text``."""
         if self._automaton is not None:
-            return functools.reduce(operator.or_, map(_second, self._automaton.iter(text)), 0)
+            return functools.reduce(operator.or_, map(self._bits.__getitem__, self._literals(text)), 0)
         if self._scan is None:
             return 0
         return functools.reduce(operator.or_, map(self._implied.__getitem__, set(self._scan.findall(text))), 0)
 
+    def _literals(self, text: str) -> set[int]:
+        """(automaton) Indices of the literals that occur in ``text``."""
+        return set(map(_second, self._automaton.iter(text)))
+
     def passing(self, text: str) -> set[K]:
         """Keys whose requirement holds in ``text`` (a superset of the keys whose pattern matches)."""
-        found = self.found(text)
         out = set(self._always)
-        out.update(key for key, first, masks in self._checks if found & first and holds(masks, found))
+        checks = self._checks
+        if self._automaton is not None:
+            lits = self._literals(text)
+            found = functools.reduce(operator.or_, map(self._bits.__getitem__, lits), 0)
+            candidates = set().union(*map(self._candidates.__getitem__, lits))
+            out.update(checks[i][0] for i in candidates if holds(checks[i][2], found))
+            return out
+        found = self.found(text)
+        out.update(key for key, first, masks in checks if found & first and holds(masks, found))
         return out
 
 
