@@ -33,7 +33,9 @@ def test_shipped_model_is_compiled_not_falling_back(shipped: Detector) -> None:
     assert shipped.compiled
 
 
-@pytest.mark.parametrize("batch", [1, 7, 440], ids=["one-post", "small-batch", "all-seed-posts"])
+# one post and 7 posts: the linear text models' numpy rows (SMALL_BATCH); 30 posts: scipy.sparse, each row
+# sorted on its own; 440 posts: scipy.sparse, rows sorted through CSC (more entries than columns)
+@pytest.mark.parametrize("batch", [1, 7, 30, 440], ids=["one-post", "small-batch", "mid-batch", "all-seed-posts"])
 def test_compiled_shipped_model_equals_its_pipeline(shipped: Detector, batch: int) -> None:
     docs = analyses(_posts("seed_adverts.jsonl"), shipped.registry)[:batch]
     np.testing.assert_allclose(shipped._predict_proba(docs), shipped.pipeline.predict_proba(docs), rtol=0, atol=1e-12)
