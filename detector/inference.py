@@ -57,6 +57,9 @@ TOLERANCE = 1e-12
 #: predictors (one call per tree: cheaper per row on big batches); below it, the numpy walk
 #: (scikit-learn's ~6 µs per tree and call would dominate a small batch).
 NATIVE_TREE_ROWS = 256
+#: Up to this many rows, the numpy tree walk first decides every node of every tree (a few thousand) for
+#: each row and then follows one gather per level; beyond it, only the nodes on the rows' paths.
+FEW_TREE_ROWS = 8
 #: Largest batch a linear text model scores post by post, without scipy.sparse (see :func:`_linear_text`).
 SMALL_BATCH = 8
 #: Distinct words whose n-gram columns are cached, per vectorizer.
@@ -241,13 +244,23 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
             return np.ascontiguousarray(est._raw_predict(X, n_threads=1))
         node = np.repeat(roots[np.newaxis, :], n, axis=0)
         rows = np.arange(n)[:, np.newaxis]
-        for _ in range(depth):
-            x = X[rows, feature[node]]
-            go_left = x <= threshold[node]  # False for NaN
+        if n <= FEW_TREE_ROWS:  # every node's next node at once, then one gather per level
+            x = X[:, feature]
+            go_left = x <= threshold  # False for NaN
             nan = np.isnan(x)
             if nan.any():
-                go_left |= nan & missing_left[node]
-            node = np.where(go_left, left[node], right[node])
+                go_left |= nan & missing_left
+            following = np.where(go_left, left, right)
+            for _ in range(depth):
+                node = following[rows, node]
+        else:
+            for _ in range(depth):
+                x = X[rows, feature[node]]
+                go_left = x <= threshold[node]  # False for NaN
+                nan = np.isnan(x)
+                if nan.any():
+                    go_left |= nan & missing_left[node]
+                node = np.where(go_left, left[node], right[node])
         leaves = value[node].reshape(n, n_iter, k)
         # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
         summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
@@ -319,12 +332,16 @@ class _OneRow:
 
 
 def _linear_text(pipe: Pipeline, generic: Proba) -> Proba | None:
-    """``Pipeline([TF-IDF or a FeatureUnion of them, multiclass LogisticRegression])``: for a batch of at
-    most :data:`SMALL_BATCH` posts the TF-IDF rows are computed with numpy (:meth:`_Tfidf.row`) and put
-    in one CSR matrix, the one ``hstack`` of the union would give, for the compiled classifier; larger
-    batches go to ``generic``. None for any other pipeline. scipy.sparse costs tens of µs per matrix
-    operation whatever its size (building, summing duplicates, normalising, stacking): for one post the
-    text model spent ~400 µs there and ~45 µs on its features."""
+    """``Pipeline([TF-IDF or a FeatureUnion of them, multiclass LogisticRegression])``: a batch of at most
+    :data:`SMALL_BATCH` posts is scored post by post with numpy, larger ones by ``generic``; None for any
+    other pipeline. scipy.sparse costs tens of µs per matrix operation whatever its size (building,
+    summing duplicates, normalising, stacking, multiplying): for one post the text model spent ~400 µs
+    there and ~45 µs on its features.
+
+    The numbers are scipy's: each TF-IDF row is :meth:`_Tfidf.row`, and the decision is the sum of the
+    products value × coefficient taken in the row's column order and accumulated one by one in the
+    coefficients' precision, as scipy's CSR × dense product does (``np.cumsum`` is sequential), plus the
+    intercept."""
     if len(pipe.steps) != 2:
         return None
     features, clf = pipe.steps[0][1], pipe.steps[1][1]
@@ -338,30 +355,21 @@ def _linear_text(pipe: Pipeline, generic: Proba) -> Proba | None:
         return None
     tfidfs: list[_Tfidf] = parts  # type: ignore[assignment]
     offsets = [int(o) for o in np.cumsum([0] + [len(t.vocabulary) for t in tfidfs[:-1]])]
-    width = sum(len(t.vocabulary) for t in tfidfs)
-    dtypes = {t.dtype for t in tfidfs}
-    if len(dtypes) != 1:
-        return None
-    dtype = dtypes.pop()
-    final = _proba(clf)
+    coef_t = np.ascontiguousarray(clf.coef_.T)
+    dtype = np.result_type(*(t.dtype for t in tfidfs), coef_t.dtype)
+    intercept = np.asarray(clf.intercept_)
 
     def proba(X: Any) -> np.ndarray:
         if isinstance(X, str) or len(X) > SMALL_BATCH:
             return generic(X)
-        cols: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        lengths = []
-        for doc in X:
-            for tfidf, offset in zip(tfidfs, offsets, strict=True):
-                c, v = tfidf.row(doc)
-                cols.append(c.astype(np.int64) + offset)
-                values.append(v)
-                lengths.append(len(c))
-        indptr = np.zeros(len(X) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum(lengths, dtype=np.int64).reshape(len(X), len(tfidfs))[:, -1]
-        data = np.concatenate(values) if values else np.zeros(0, dtype=dtype)
-        indices = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        return final(sp.csr_matrix((data, indices, indptr), shape=(len(X), width), dtype=dtype))
+        decision = np.zeros((len(X), coef_t.shape[1]), dtype=dtype)
+        for i, doc in enumerate(X):
+            rows = [tfidf.row(doc) for tfidf in tfidfs]
+            cols = np.concatenate([c.astype(np.intp) + offset for (c, _), offset in zip(rows, offsets, strict=True)])
+            if len(cols):
+                values = np.concatenate([v for _, v in rows])
+                decision[i] = np.cumsum(values[:, np.newaxis] * coef_t[cols], axis=0, dtype=dtype)[-1]
+        return softmax(decision + intercept, copy=False)  # type: ignore[no-any-return]
     return proba
 
 
