@@ -89,7 +89,9 @@ def _model_lines(m: dict[str, Any]) -> list[str]:
 
 _VOICE_COLS = (
     ("trafficking offers at tinggi", "high_recall_tinggi", True), ("… at sedang or above", "high_recall_sedang_or_above", True),
-    ("legitimate at tinggi", "low_rate_tinggi", True), ("job fraud labelled other_scam", "fraud_as_other_scam", True),
+    ("legitimate offers at tinggi", "legit_offer_rate_tinggi", True),
+    ("generic warnings at tinggi", "warning_rate_tinggi", True),
+    ("job fraud labelled other_scam", "fraud_as_other_scam", True),
     ("kind accuracy", "kind_accuracy", True), ("ROC-AUC high vs rest", "roc_auc_high_vs_rest", False),
     ("TF-IDF+LR ROC-AUC", "baseline_roc_auc_high_vs_rest", False),
     ("TF-IDF+LR trafficking at tinggi", "baseline_high_recall_tinggi", True))
@@ -256,7 +258,7 @@ def _real_case_lines(meta: dict[str, Any]) -> str:
 |---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-- Legitimate offers at `tinggi`: {_f(a['low_rate_tinggi'], True)} of {a['low_n']}; real job fraud labelled `other_scam`: {_f(a['fraud_as_other_scam'], True)} of {a['fraud_n']}; `kind` accuracy: {_f(a['kind_accuracy'], True)}.
+- Legitimate offers at `tinggi`: {_f(a.get('legit_offer_rate_tinggi'), True)} of {a.get('legit_offer_n')}; generic warnings at `tinggi`: {_f(a.get('warning_rate_tinggi'), True)} of {a.get('warning_n')}; real job fraud labelled `other_scam`: {_f(a['fraud_as_other_scam'], True)} of {a['fraud_n']}; `kind` accuracy: {_f(a['kind_accuracy'], True)}.
 - Level shares: {shares}.
 - Behavioural tests: {beh_line}.
 

@@ -125,8 +125,9 @@ def report(records: Sequence[Record], proba: np.ndarray, classes: Sequence[str],
 
 def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thresholds: dict[str, float],
                  base_high: np.ndarray, base_tinggi: float) -> dict[str, Any]:
-    """Real cases by voice: recall at tinggi of trafficking offers, legitimate offers at tinggi, job fraud
-    labelled other_scam, kind accuracy, and ROC-AUC (model and TF-IDF baseline) high vs rest."""
+    """Real cases by voice: recall at tinggi of trafficking offers, low rows at tinggi (all of them, and
+    apart: legitimate offers in any voice, generic warnings), job fraud labelled other_scam, kind accuracy,
+    and ROC-AUC (model and TF-IDF baseline) high vs rest."""
     classes = list(LABELS)
     p_high = proba[:, classes.index("high")]
     lev = levels_for(p_high, thresholds)
@@ -135,6 +136,7 @@ def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thres
     voice = np.array([str(r.extra.get("voice", r.kind)) for r in records], dtype=object)
     true_kind = np.array([r.kind for r in records], dtype=object)
     predicted = np.asarray(kinds, dtype=object)
+    warn = true_kind == "warning"  # a generic warning carries no offer: not a "legitimate offer"
     out: dict[str, Any] = {}
     for v in ["all", *sorted(set(voice.tolist()))]:
         m = np.ones(len(y), dtype=bool) if v == "all" else voice == v
@@ -146,6 +148,10 @@ def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thres
             "high_recall_sedang_or_above": float((lev[hi] != "rendah").mean()) if hi.any() else None,
             "low_n": int(lo.sum()),
             "low_rate_tinggi": float((lev[lo] == "tinggi").mean()) if lo.any() else None,
+            "legit_offer_n": int((lo & ~warn).sum()),
+            "legit_offer_rate_tinggi": float((lev[lo & ~warn] == "tinggi").mean()) if (lo & ~warn).any() else None,
+            "warning_n": int((lo & warn).sum()),
+            "warning_rate_tinggi": float((lev[lo & warn] == "tinggi").mean()) if (lo & warn).any() else None,
             "fraud_n": int(fr.sum()),
             "fraud_as_other_scam": float((pred[fr] == "other_scam").mean()) if fr.any() else None,
             "kind_accuracy": float((predicted[m] == true_kind[m]).mean()) if m.any() else None,
