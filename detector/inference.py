@@ -12,8 +12,8 @@ same probabilities from the fitted attributes:
   columns (``char_wb`` n-grams never cross whitespace), or from the vectorizer's own analyzer; the
   tf-idf weighting and l2 norm are those of ``TfidfTransformer.transform``;
 * TF-IDF features → multiclass logistic regression: a batch of at most :data:`SMALL_BATCH` posts (the
-  browser extension's one post) gets its rows with numpy and one small CSR matrix, not a scipy.sparse
-  pipeline whose fixed cost per operation dominated one post;
+  browser extension's one post) is scored with numpy, row by row, in scipy's order of operations
+  (:func:`_linear_text`), not through scipy.sparse, whose fixed cost per operation dominated one post;
 * a logistic regression (>2 classes) and a sigmoid-calibrated ``CalibratedClassifierCV`` with one
   calibrated classifier are evaluated with the same numpy expressions as scikit-learn;
 * a ``HistGradientBoostingClassifier`` without categorical features: all trees are flattened into
