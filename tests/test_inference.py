@@ -65,7 +65,8 @@ def test_compiled_freshly_trained_estimators_equal_their_own_predict_proba(make,
     np.testing.assert_allclose(fast(probe), est.predict_proba(probe), rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("rows", [50, inference.NATIVE_TREE_ROWS + 44], ids=["numpy-walk", "native-predictors"])
+@pytest.mark.parametrize("rows", [3, 50, inference.NATIVE_TREE_ROWS + 44],
+                         ids=["numpy-walk-every-node", "numpy-walk", "native-predictors"])
 def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values(rows: int) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 6))
