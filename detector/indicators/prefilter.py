@@ -377,13 +377,12 @@ class LiteralScreen(Generic[K]):
         #: (automaton) literal index → its bit, and the checks whose quick mask holds it: a post then
         #: tests only the checks one of its literals can pass (~9 of 82 for the shipped indicators)
         self._bits = [bit[lit] for lit in lits]
-        self._candidates = [tuple(i for i, (_, quick, _) in enumerate(self._checks) if quick & bit[lit])
-                            for lit in lits]
+        self._candidates = _checks_by_literal(self._checks, len(lits)) if self._automaton is not None else []
 
     def found(self, text: str) -> int:
         """Bit mask of the literals that occur in ``text``."""
         if self._automaton is not None:
-            return functools.reduce(operator.or_, map(self._bits.__getitem__, self._literals(text)), 0)
+            return self._mask_of(self._literals(text))
         if self._scan is None:
             return 0
         return functools.reduce(operator.or_, map(self._implied.__getitem__, set(self._scan.findall(text))), 0)
@@ -392,19 +391,35 @@ class LiteralScreen(Generic[K]):
         """(automaton) Indices of the literals that occur in ``text``."""
         return set(map(_second, self._automaton.iter(text)))
 
+    def _mask_of(self, literals: Iterable[int]) -> int:
+        """(automaton) Bit mask of the literals with these indices."""
+        return functools.reduce(operator.or_, map(self._bits.__getitem__, literals), 0)
+
     def passing(self, text: str) -> set[K]:
         """Keys whose requirement holds in ``text`` (a superset of the keys whose pattern matches)."""
         out = set(self._always)
         checks = self._checks
         if self._automaton is not None:
             lits = self._literals(text)
-            found = functools.reduce(operator.or_, map(self._bits.__getitem__, lits), 0)
+            found = self._mask_of(lits)
             candidates = set().union(*map(self._candidates.__getitem__, lits))
             out.update(checks[i][0] for i in candidates if holds(checks[i][2], found))
             return out
         found = self.found(text)
         out.update(key for key, first, masks in checks if found & first and holds(masks, found))
         return out
+
+
+def _checks_by_literal(checks: Sequence[tuple[Any, int, Masks]], n_literals: int) -> list[tuple[int, ...]]:
+    """For each literal index, the indices of the checks whose quick mask holds its bit (ascending), from
+    each mask's set bits: one pass over the checks, not one per literal (3,013 literals × 82 checks)."""
+    by_literal: list[list[int]] = [[] for _ in range(n_literals)]
+    for i, (_, quick, _) in enumerate(checks):
+        while quick:
+            low = quick & -quick
+            by_literal[low.bit_length() - 1].append(i)
+            quick ^= low
+    return [tuple(c) for c in by_literal]
 
 
 def _necessary(conj: Conj, bit: dict[str, int]) -> int:
