@@ -148,6 +148,7 @@ def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thres
     for v in ["all", *sorted(set(voice.tolist()))]:
         m = np.ones(len(y), dtype=bool) if v == "all" else voice == v
         hi, lo, fr = m & (y == "high"), m & (y == "low"), m & (y == "other_scam")
+        legit, warned = lo & ~warn, lo & warn
         out[v] = {
             "n": int(m.sum()),
             "high_n": int(hi.sum()),
@@ -155,10 +156,10 @@ def voice_report(records: Sequence[Record], proba: np.ndarray, kinds: Any, thres
             "high_recall_sedang_or_above": float((lev[hi] != "rendah").mean()) if hi.any() else None,
             "low_n": int(lo.sum()),
             "low_rate_tinggi": float((lev[lo] == "tinggi").mean()) if lo.any() else None,
-            "legit_offer_n": int((lo & ~warn).sum()),
-            "legit_offer_rate_tinggi": float((lev[lo & ~warn] == "tinggi").mean()) if (lo & ~warn).any() else None,
-            "warning_n": int((lo & warn).sum()),
-            "warning_rate_tinggi": float((lev[lo & warn] == "tinggi").mean()) if (lo & warn).any() else None,
+            "legit_offer_n": int(legit.sum()),
+            "legit_offer_rate_tinggi": float((lev[legit] == "tinggi").mean()) if legit.any() else None,
+            "warning_n": int(warned.sum()),
+            "warning_rate_tinggi": float((lev[warned] == "tinggi").mean()) if warned.any() else None,
             "fraud_n": int(fr.sum()),
             "fraud_as_other_scam": float((pred[fr] == "other_scam").mean()) if fr.any() else None,
             "kind_accuracy": float((predicted[m] == true_kind[m]).mean()) if m.any() else None,
