@@ -9,7 +9,8 @@ same probabilities from the fitted attributes:
 * ``Pipeline``, ``FeatureUnion`` (weights, CSR ``hstack``) and ``TppoClassifier`` are composed
   without validation; a ``TextRuleStack`` runs its own ``predict_proba`` with its text model compiled;
 * ``TfidfVectorizer``: counts are looked up per word from an LRU cache of the word's vocabulary
-  columns (``char_wb`` n-grams never cross whitespace), or from the vectorizer's own analyzer; the
+  columns (``char_wb`` n-grams never cross whitespace), per token and per pair of tokens (word
+  unigrams and bigrams, see :func:`_word_tokens`), or from the vectorizer's own analyzer; the
   tf-idf weighting and l2 norm are those of ``TfidfTransformer.transform``;
 * TF-IDF features → multiclass logistic regression: a batch of at most :data:`SMALL_BATCH` posts (the
   browser extension's one post) is scored with numpy, row by row, in scipy's order of operations
@@ -47,6 +48,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.extmath import safe_sparse_dot, softmax
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+from detector.text import StemmedWords
 
 Transform = Callable[[Sequence[Any]], Any]
 Proba = Callable[[Any], np.ndarray]
@@ -396,6 +399,24 @@ def _union(u: FeatureUnion) -> Transform:
     return union
 
 
+#: Token patterns whose tokens never contain a space, so a vocabulary entry "a b" can only be a bigram.
+_SPACELESS_TOKEN_PATTERNS = frozenset({r"(?u)\b\w\w+\b", r"(?u)\b\w+\b|\?"})
+
+
+def _word_tokens(vec: TfidfVectorizer) -> Callable[[Any], list[str]] | None:
+    """The tokens whose unigrams and bigrams are ``vec``'s analyzer output (None: another analyzer).
+
+    Our :class:`~detector.text.StemmedWords` (n-grams up to 2), or scikit-learn's ``word`` analyzer with
+    n-grams 1 to 1 or 2, no stop words and a token pattern of :data:`_SPACELESS_TOKEN_PATTERNS`."""
+    if isinstance(vec.analyzer, StemmedWords):
+        return vec.analyzer.tokens if vec.analyzer.ngram_max in (1, 2) else None
+    if (vec.analyzer != "word" or vec.stop_words is not None or vec.tokenizer is not None
+            or vec.ngram_range not in ((1, 1), (1, 2)) or vec.token_pattern not in _SPACELESS_TOKEN_PATTERNS):
+        return None
+    decode, preprocess, tokenize = vec.decode, vec.build_preprocessor(), vec.build_tokenizer()
+    return lambda doc: tokenize(preprocess(decode(doc)))  # type: ignore[no-any-return]
+
+
 class _Tfidf:
     """``TfidfVectorizer.transform`` without per-call validation, with cached per-word n-gram columns."""
 
@@ -411,6 +432,14 @@ class _Tfidf:
         self.typecode = "i" if self.index is np.int32 else "q"
         assert array(self.typecode).itemsize == np.dtype(self.index).itemsize
         self.per_word: Callable[[str], bytes] | None = None
+        # Word unigrams and bigrams: looked up per token and per pair of tokens, without joining every
+        # bigram into a string first (the vocabulary's "a b" is the pair ("a", "b")).
+        self.tokens = _word_tokens(vec)
+        self.unigrams: dict[str, int] = {}
+        self.bigrams: dict[tuple[str, ...], int] = {}
+        if self.tokens is not None:
+            self.unigrams = {g: c for g, c in self.vocabulary.items() if " " not in g}
+            self.bigrams = {tuple(g.split(" ")): c for g, c in self.vocabulary.items() if " " in g}
         if vec.analyzer == "char_wb":
             self.preprocess = vec.build_preprocessor()
             self.decode = vec.decode
@@ -426,6 +455,12 @@ class _Tfidf:
         """The vocabulary column of every n-gram occurrence in ``doc`` (repeats are counted later)."""
         if self.per_word is not None:
             return b"".join(map(self.per_word, self.preprocess(self.decode(doc)).split()))
+        if self.tokens is not None:
+            toks = self.tokens(doc)
+            found = [c for c in map(self.unigrams.get, toks) if c is not None]
+            if self.bigrams:
+                found += [c for c in map(self.bigrams.get, zip(toks, toks[1:], strict=False)) if c is not None]
+            return array(self.typecode, found).tobytes()
         get = self.vocabulary.get
         return array(self.typecode, [c for c in map(get, self.analyze(doc)) if c is not None]).tobytes()
 

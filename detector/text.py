@@ -73,8 +73,12 @@ class StemmedWords:
     def __init__(self, ngram_max: int = 2) -> None:
         self.ngram_max = ngram_max
 
+    def tokens(self, doc: Any) -> list[str]:
+        """The stemmed tokens the n-grams are made of."""
+        return stemmed_tokens(normalized_text(doc))
+
     def __call__(self, doc: Any) -> list[str]:
-        toks = stemmed_tokens(normalized_text(doc))
+        toks = self.tokens(doc)
         grams = list(toks)
         if self.ngram_max >= 2:
             grams += [a + " " + b for a, b in zip(toks, toks[1:], strict=False)]

@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from detector import Detector, inference
 from detector.features import analyses
 from detector.inference import PROBE_POSTS, compile_predictor, compile_scorer
 from detector.model import TextRuleStack, build_pipeline
 from detector.offer_model import OfferRiskModel
+from detector.text import StemmedWords, normalized_text
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,3 +107,28 @@ def test_a_model_fitted_without_kinds_has_no_compiled_kind_and_says_offer(labels
     score, compiled = compile_scorer(est, PROBE_POSTS)
     assert compiled and score(analyses(TRAIN[:3]))[1] is None
     assert set(est.predict_kind(TRAIN[:5])) == {"offer"}
+
+
+@pytest.mark.parametrize(
+    ("make", "by_tokens"),
+    [(lambda: TfidfVectorizer(analyzer=StemmedWords(ngram_max=2)), True),
+     (lambda: TfidfVectorizer(analyzer=StemmedWords(ngram_max=1)), True),
+     (lambda: TfidfVectorizer(preprocessor=normalized_text, lowercase=False, ngram_range=(1, 2),
+                              token_pattern=r"(?u)\b\w+\b|\?"), True),
+     (lambda: TfidfVectorizer(preprocessor=normalized_text, ngram_range=(1, 1)), True),
+     # a token pattern that may match a space: "a b" could be one token, so the analyzer is used
+     (lambda: TfidfVectorizer(preprocessor=normalized_text, ngram_range=(1, 2), token_pattern=r"\w+(?: \w+)?"), False),
+     (lambda: TfidfVectorizer(preprocessor=normalized_text, ngram_range=(1, 3)), False),
+     (lambda: TfidfVectorizer(preprocessor=normalized_text, stop_words=["dan"]), False)],
+    ids=["stemmed-bigrams", "stemmed-unigrams", "word-bigrams-question-mark", "word-unigrams",
+         "pattern-with-space", "trigrams", "stop-words"],
+)
+def test_word_ngram_columns_by_token_pairs_are_the_analyzers_columns(make, by_tokens: bool) -> None:  # noqa: ANN001
+    vec = make().fit(TRAIN)
+    tfidf = inference._Tfidf(vec)
+    assert (tfidf.tokens is not None) is by_tokens
+    get = vec.vocabulary_.get
+    analyze = vec.build_analyzer()
+    for doc in analyses(_posts("seed_adverts.jsonl", 80)):
+        expected = sorted(c for c in map(get, analyze(doc)) if c is not None)
+        assert sorted(np.frombuffer(tfidf._columns(doc), dtype=tfidf.index).tolist()) == expected
