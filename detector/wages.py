@@ -109,6 +109,7 @@ def _destination_re() -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
+@functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
 def find_destinations(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, country)`` of every destination of the table named in (normalised) ``text``."""
     lookup = wage_table().aliases

@@ -83,8 +83,6 @@ _SKILLED_ROLES = (
 _SKILLED_ROLE = regex.compile(r"\b(?:" + first_char_alternation(_SKILLED_ROLES) + r")\b")
 #: Literals every match of _SKILLED_ROLE contains: without them the regex need not run.
 _SKILLED_REQUIREMENT = requirement(_SKILLED_ROLE.pattern)
-#: One automaton scan for those literals (``may_match`` tests the 49 of them one by one: ~13 µs a post).
-_SKILLED_SCREEN = LiteralScreen([("skilled", _SKILLED_REQUIREMENT)])
 _DOMESTIC_ROLE = re.compile(
     r"\b(?:prt|art|pembantu|asisten\s+rumah\s+tangga|pekerja\s+rumah\s+tangga|penata\s+laksana\s+rumah\s+tangga|"
     r"plrt|domestic\s+(?:helper|worker)|housemaid|maid|babysitter|baby\s+sitter|nanny|pengasuh|"
@@ -99,11 +97,14 @@ _FORMAL_ROLE = re.compile(
     r"restoran|restaurant|hotel|kapal|nelayan|abk|gudang|warehouse|admin|customer\s+service|cs|marketing|"
     r"sales|telemarketing|dancer|penari|pelayan|waitress|waiter|terapis|spa|karaoke|kasir|koki|cook|chef|"
     r"sopir|driver|supir|teknisi|mekanik|las|welder|tukang)\b")
-#: The unskilled roles in the order :func:`read_role` tries them, and one automaton scan for the literals
-#: each one's matches contain: a role whose literals are absent is not searched for (4 searches → ~1.3).
+#: The unskilled roles in the order :func:`read_role` tries them.
 _ROLES_IN_ORDER = (("fishing", _FISHING_ROLE), ("domestic", _DOMESTIC_ROLE), ("garment", _GARMENT_ROLE),
                    ("formal", _FORMAL_ROLE))
-_ROLE_SCREEN = LiteralScreen([(role, requirement(rx.pattern)) for role, rx in _ROLES_IN_ORDER])
+#: One automaton scan for the literals that the matches of every role regex (skilled and unskilled)
+#: contain: a role whose literals are absent is not searched for (4 searches → ~1.3; ``may_match`` would
+#: test the 49 skilled literals one by one, ~13 µs a post).
+_ROLE_SCREEN = LiteralScreen([("skilled", _SKILLED_REQUIREMENT)]
+                             + [(role, requirement(rx.pattern)) for role, rx in _ROLES_IN_ORDER])
 _BASE_PAY_BEFORE = re.compile(
     r"(?<!\w)(?:gaji|upah|salary|penghasilan|pendapatan|income|bayaran|honor|dibayar|digaji|take\s?home\s?pay|thp)"
     r"(?!\w)(?P<rest>[^.\n]{0,30})$")
@@ -118,11 +119,17 @@ _BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": ("fishing",), "dom
                     "unspecified": ("general", "domestic", "all")}
 
 
+@functools.lru_cache(maxsize=8)  # is_skilled and read_role, asked by high_pay and wage_anomaly, for the same post
+def _roles_with_literals(text: str) -> frozenset[str]:
+    """The roles (of :data:`ROLES`) whose regex can match the (normalised) post: its literals occur."""
+    return frozenset(_ROLE_SCREEN.passing(text))
+
+
 @functools.lru_cache(maxsize=8)  # high_pay asks, then read_role, for the same post
 def is_skilled(text: str) -> bool:
     """A skilled or professional role is named in the (normalised) post."""
     try:
-        return bool(_SKILLED_SCREEN.passing(text)) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+        return "skilled" in _roles_with_literals(text) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
     except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
         return False
 
@@ -132,7 +139,7 @@ def read_role(text: str) -> str:
     """The kind of work the (normalised) post offers: one of :data:`ROLES`."""
     if is_skilled(text):
         return "skilled"
-    present = _ROLE_SCREEN.passing(text)
+    present = _roles_with_literals(text)
     for role, rx in _ROLES_IN_ORDER:
         if role in present and rx.search(text):
             return role
