@@ -102,18 +102,18 @@ TABLE_DATE: str = wage_table().date
 
 
 @functools.cache
-def _destination_re() -> re.Pattern[str]:
+def destination_regex() -> re.Pattern[str]:
+    """The regex of every country alias of the table (what :func:`find_destinations` searches for)."""
     aliases = sorted(wage_table().aliases, key=len, reverse=True)
     return re.compile(r"\b(?:" + first_char_alternation([re.escape(a).replace(r"\ ", r"\s+") for a in aliases])
                       + r")\b")
 
 
 @functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
-@functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
 def find_destinations(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, country)`` of every destination of the table named in (normalised) ``text``."""
     lookup = wage_table().aliases
-    return tuple((m.start(), m.end(), lookup[" ".join(m.group(0).split())]) for m in _destination_re().finditer(text))
+    return tuple((m.start(), m.end(), lookup[" ".join(m.group(0).split())]) for m in destination_regex().finditer(text))
 
 
 def nearest_destination(destinations: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:

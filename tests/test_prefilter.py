@@ -37,6 +37,8 @@ from detector.normalize import normalize
 REPO = Path(__file__).resolve().parent.parent
 REG = IndicatorRegistry.default()
 PATTERNS = [pat for ind in REG for pat in ind.patterns]
+#: The indicators' named literal checks (Indicator.literal_checks): regexes their extra_hits run
+CHECKS = {name: re.compile(rx) for ind in REG for name, rx in ind.literal_checks().items()}
 ENGINES = ["regex"] + (["ahocorasick"] if LiteralScreen([("k", (((frozenset({"ab"}),),)))]).engine == "ahocorasick"
                        else [])
 
@@ -88,9 +90,9 @@ def assert_screen_keeps_matching_patterns(text: str) -> None:
 
 
 def unscreened_hits(text: str) -> list[dict[str, object]]:
-    """The registry's hits with every pattern run (no prefilter at all)."""
+    """The registry's hits with every pattern and every literal check run (no prefilter at all)."""
     norm = normalize(text)
-    every = frozenset(id(p) for p in PATTERNS)
+    every = frozenset(id(p) for p in PATTERNS) | frozenset(CHECKS)
     ctx = AnalysisContext(normalized=norm, money=tuple(find_money(norm.text)), screened=every, runnable=every)
     return [h.to_dict() for h in drop_counter_inside_red_flags([h for ind in REG for h in ind.analyze(ctx)])]
 
@@ -292,8 +294,25 @@ def test_grouped_alternations_match_like_flat_ones() -> None:
         assert [m.span() for m in money_based._SKILLED_ROLE.finditer(text)] == \
             [m.span() for m in flat_skill.finditer(text)]
         assert _all_matches(grouped_alt, text) == _all_matches(flat_alt, text)
-        if money_based._SKILLED_ROLE.search(text):  # the literal precheck never hides a skilled role
-            assert may_match(money_based._SKILLED_REQUIREMENT, text)
+
+
+def test_literal_checks_never_hide_a_match() -> None:
+    """A literal check that the registry's scan rules out has no match in the text, and neither has one
+    whose fallback requirement (for texts the scan does not cover) fails."""
+    assert set(CHECKS) == {"overseas:destination", "wages:destination", "role:skilled", "role:fishing",
+                           "role:domestic", "role:garment", "role:formal"}
+    fallback = {name: requirement(rx.pattern) for name, rx in CHECKS.items()}
+    rng = random.Random(13)
+    texts = list(seed_texts()) + [mutate(rng, seed_texts()) for _ in range(1500)]
+    texts += ["data scientist di jakarta", "kerja di hong  kong", "negara kh", "anak buah kapal", "ABK kapal ikan"]
+    for original in texts:
+        text = normalize(original).text
+        passing = REG._screen.passing(text)
+        for name, rx in CHECKS.items():
+            if rx.search(text):
+                assert name in passing and may_match(fallback[name], text), (name, text)
+            if rx.search(original.lower()):
+                assert may_match(fallback[name], original.lower()), (name, original)
 
 
 def test_first_char_alternation_refuses_alternatives_it_cannot_group() -> None:

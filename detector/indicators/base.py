@@ -142,10 +142,19 @@ class AnalysisContext:
     normalized: Normalized
     money: Sequence[Any]  # detector.money.Money, found on the normalised text
     #: Set by :meth:`IndicatorRegistry.analyze` from one :class:`~detector.indicators.prefilter.LiteralScreen`
-    #: scan: ``id()`` of the patterns that scan covered, and of those whose literals the text holds.
-    #: A pattern the scan did not cover checks its own literals.
-    screened: AbstractSet[int] = frozenset()
-    runnable: AbstractSet[int] = frozenset()
+    #: scan: ``id()`` of the patterns that scan covered and the names of the literal checks it covered
+    #: (:meth:`Indicator.literal_checks`), and of those whose literals the text holds. A pattern the scan
+    #: did not cover checks its own literals.
+    screened: AbstractSet[int | str] = frozenset()
+    runnable: AbstractSet[int | str] = frozenset()
+
+    def may_match(self, check: str, fallback: Requirement | None) -> bool:
+        """False only if the text lacks the literals that every match of the named literal check (see
+        :meth:`Indicator.literal_checks`) contains. The registry's scan decides a check it covered;
+        otherwise ``fallback`` (the check's requirement, derived without assuming single spaces) is tested."""
+        if check in self.screened:
+            return check in self.runnable
+        return may_match(fallback, self.normalized.text)
 
     def make_hit(self, ind: Indicator, start: int, end: int, score: float, pattern: str,
                  details: dict[str, Any] | None = None) -> Hit:
@@ -222,6 +231,12 @@ class Indicator:
 
     def accept(self, ctx: AnalysisContext, match: Any) -> bool:  # noqa: ARG002 - hook
         return True
+
+    def literal_checks(self) -> Mapping[str, str]:
+        """Named regexes that :meth:`extra_hits` runs. The registry's one literal scan of a text decides
+        whether each can match (:meth:`AnalysisContext.may_match`), so that it need not scan the text
+        again. A name shared by two indicators must name the same regex."""
+        return {}
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:  # noqa: ARG002 - hook
         return []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from detector.alternation import first_char_alternation
 from detector.indicators.base import AnalysisContext, Hit, Indicator
+from detector.indicators.prefilter import requirement
 
 # Tier 3: main destinations of online-scam compounds (BP2MI/Kemenlu repatriation cases).
 # Tier 2: frequent destinations of non-procedural placement. Tier 1: other destinations.
@@ -58,14 +59,21 @@ _LOOKUP = {alias: (dest, tier) for alias, dest, tier in _ALIASES}
 _DEST_RE = re.compile(
     r"\b(?:" + first_char_alternation([re.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES]) + r")\b"
 )
+#: Literals every match of _DEST_RE contains: a post without any of them names no place and is not searched.
+_DEST_REQUIREMENT = requirement(_DEST_RE.pattern)
 
 
 @dataclass(frozen=True)
 class OverseasIndicator(Indicator):
     """Fires on each named foreign destination (and on generic "luar negeri" patterns)."""
 
+    def literal_checks(self) -> dict[str, str]:
+        return {"overseas:destination": _DEST_RE.pattern}
+
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
         hits: list[Hit] = []
+        if not ctx.may_match("overseas:destination", _DEST_REQUIREMENT):
+            return hits
         for m in _DEST_RE.finditer(ctx.normalized.text):
             key = " ".join(m.group(0).lower().split())
             dest, tier = _LOOKUP.get(key, (key, 1))

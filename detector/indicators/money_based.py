@@ -45,14 +45,15 @@ import functools
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
 from detector.alternation import first_char_alternation
 from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator
-from detector.indicators.prefilter import LiteralScreen, requirement
+from detector.indicators.prefilter import requirement
 from detector.money import Money, idr_rate
-from detector.wages import MinimumWage, find_destinations, nearest_destination, wage_table
+from detector.wages import MinimumWage, destination_regex, find_destinations, nearest_destination, wage_table
 
 #: Monthly pay (IDR) above which an entry-level or unnamed role's offer in Indonesia (or in a country
 #: without a minimum-wage row) is implausible; also the floor of every destination's threshold.
@@ -81,8 +82,6 @@ _SKILLED_ROLES = (
 )
 # The alternatives grouped by first letter: the same matches, found faster.
 _SKILLED_ROLE = regex.compile(r"\b(?:" + first_char_alternation(_SKILLED_ROLES) + r")\b")
-#: Literals every match of _SKILLED_ROLE contains: without them the regex need not run.
-_SKILLED_REQUIREMENT = requirement(_SKILLED_ROLE.pattern)
 _DOMESTIC_ROLE = re.compile(
     r"\b(?:prt|art|pembantu|asisten\s+rumah\s+tangga|pekerja\s+rumah\s+tangga|penata\s+laksana\s+rumah\s+tangga|"
     r"plrt|domestic\s+(?:helper|worker)|housemaid|maid|babysitter|baby\s+sitter|nanny|pengasuh|"
@@ -100,11 +99,14 @@ _FORMAL_ROLE = re.compile(
 #: The unskilled roles in the order :func:`read_role` tries them.
 _ROLES_IN_ORDER = (("fishing", _FISHING_ROLE), ("domestic", _DOMESTIC_ROLE), ("garment", _GARMENT_ROLE),
                    ("formal", _FORMAL_ROLE))
-#: One automaton scan for the literals that the matches of every role regex (skilled and unskilled)
-#: contain: a role whose literals are absent is not searched for (4 searches → ~1.3; ``may_match`` would
-#: test the 49 skilled literals one by one, ~13 µs a post).
-_ROLE_SCREEN = LiteralScreen([("skilled", _SKILLED_REQUIREMENT)]
-                             + [(role, requirement(rx.pattern)) for role, rx in _ROLES_IN_ORDER])
+#: Every role regex (skilled first), as the literal check of that name (:meth:`Indicator.literal_checks`):
+#: the registry's one scan of a post tells which of them can match, and only those are searched for.
+_ROLE_REGEXES: dict[str, Any] = {"skilled": _SKILLED_ROLE, **dict(_ROLES_IN_ORDER)}
+_ROLE_CHECKS = {role: f"role:{role}" for role in _ROLE_REGEXES}
+#: The same literals derived without assuming single spaces, for a text the registry's scan did not cover.
+_ROLE_REQUIREMENTS = {role: requirement(rx.pattern) for role, rx in _ROLE_REGEXES.items()}
+_DESTINATION_CHECK = "wages:destination"
+_DESTINATION_REQUIREMENT = requirement(destination_regex().pattern)
 _BASE_PAY_BEFORE = re.compile(
     r"(?<!\w)(?:gaji|upah|salary|penghasilan|pendapatan|income|bayaran|honor|dibayar|digaji|take\s?home\s?pay|thp)"
     r"(?!\w)(?P<rest>[^.\n]{0,30})$")
@@ -119,31 +121,38 @@ _BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": ("fishing",), "dom
                     "unspecified": ("general", "domestic", "all")}
 
 
-@functools.lru_cache(maxsize=8)  # is_skilled and read_role, asked by high_pay and wage_anomaly, for the same post
-def _roles_with_literals(text: str) -> frozenset[str]:
-    """The roles (of :data:`ROLES`) whose regex can match the (normalised) post: its literals occur."""
-    return frozenset(_ROLE_SCREEN.passing(text))
+def roles_with_literals(ctx: AnalysisContext) -> frozenset[str]:
+    """The roles (of :data:`ROLES`) whose regex can match the post: the literals its matches need occur."""
+    return frozenset(role for role, req in _ROLE_REQUIREMENTS.items() if ctx.may_match(_ROLE_CHECKS[role], req))
 
 
 @functools.lru_cache(maxsize=8)  # high_pay asks, then read_role, for the same post
-def is_skilled(text: str) -> bool:
-    """A skilled or professional role is named in the (normalised) post."""
+def is_skilled(text: str, candidates: frozenset[str]) -> bool:
+    """A skilled or professional role is named in the (normalised) post; ``candidates``: the roles that
+    can be (:func:`roles_with_literals`)."""
     try:
-        return "skilled" in _roles_with_literals(text) and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+        return "skilled" in candidates and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
     except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
         return False
 
 
 @functools.lru_cache(maxsize=8)  # high_pay and wage_anomaly both ask, for the same post
-def read_role(text: str) -> str:
-    """The kind of work the (normalised) post offers: one of :data:`ROLES`."""
-    if is_skilled(text):
+def read_role(text: str, candidates: frozenset[str]) -> str:
+    """The kind of work the (normalised) post offers: one of :data:`ROLES`; ``candidates`` as for
+    :func:`is_skilled`."""
+    if is_skilled(text, candidates):
         return "skilled"
-    present = _roles_with_literals(text)
     for role, rx in _ROLES_IN_ORDER:
-        if role in present and rx.search(text):
+        if role in candidates and rx.search(text):
             return role
     return "unspecified"
+
+
+def _destinations(ctx: AnalysisContext) -> tuple[tuple[int, int, str], ...]:
+    """The table's destinations named in the post (none without the literals of any)."""
+    if not ctx.may_match(_DESTINATION_CHECK, _DESTINATION_REQUIREMENT):
+        return ()
+    return find_destinations(ctx.normalized.text)
 
 
 def bait_reference(country: str, role: str) -> MinimumWage | None:
@@ -177,7 +186,16 @@ def _salaries(ctx: AnalysisContext) -> list[Money]:
 
 
 @dataclass(frozen=True)
-class HighPayIndicator(Indicator):
+class _PayIndicator(Indicator):
+    """An indicator that reads the role and the destinations of the post."""
+
+    def literal_checks(self) -> dict[str, str]:
+        return {**{_ROLE_CHECKS[role]: rx.pattern for role, rx in _ROLE_REGEXES.items()},
+                _DESTINATION_CHECK: destination_regex().pattern}
+
+
+@dataclass(frozen=True)
+class HighPayIndicator(_PayIndicator):
     """Fires on a salary at or above the bait threshold for the role and destination (module docstring)."""
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
@@ -185,10 +203,11 @@ class HighPayIndicator(Indicator):
         if max((m.idr_per_month_max or 0.0 for m in salaries), default=0.0) < ENTRY_LEVEL_THRESHOLD_IDR:
             return []  # below the lowest threshold there is: nothing can fire
         text = ctx.normalized.text
-        skilled = is_skilled(text)
-        destinations = () if skilled else find_destinations(text)
+        candidates = roles_with_literals(ctx)
+        skilled = is_skilled(text, candidates)
+        destinations = () if skilled else _destinations(ctx)
         # the kind of unskilled work matters only where a destination's minimum is looked up
-        role = "skilled" if skilled else read_role(text) if destinations else None
+        role = "skilled" if skilled else read_role(text, candidates) if destinations else None
         hits: list[Hit] = []
         for m in salaries:
             top = m.idr_per_month_max or 0.0
@@ -221,7 +240,7 @@ class HighPayIndicator(Indicator):
 
 
 @dataclass(frozen=True)
-class WageAnomalyIndicator(Indicator):
+class WageAnomalyIndicator(_PayIndicator):
     """Fires on base pay below the legal minimum of the destination for the role (module docstring)."""
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
@@ -229,10 +248,10 @@ class WageAnomalyIndicator(Indicator):
         if not salaries:
             return []
         text = ctx.normalized.text
-        destinations = find_destinations(text)
+        destinations = _destinations(ctx)
         if not destinations:
             return []
-        role = read_role(text)
+        role = read_role(text, roles_with_literals(ctx))
         hits: list[Hit] = []
         for m in salaries:
             country = nearest_destination(destinations, m.start, m.end)

@@ -74,9 +74,16 @@ class IndicatorRegistry:
         # self._indicators, so their id() is stable). Normalised text has only lone plain spaces,
         # so the literals may span words ("tanpa pengalaman").
         patterns = {id(pat): pat for ind in self._indicators.values() for pat in ind.patterns}
-        self._screen = LiteralScreen([(key, requirement(pat.regex, single_spaces=True))
-                                      for key, pat in patterns.items()])
-        self._screened = frozenset(patterns)
+        checks: dict[str, str] = {}  # the indicators' named literal checks (Indicator.literal_checks)
+        for ind in self._indicators.values():
+            for name, rx in ind.literal_checks().items():
+                if checks.setdefault(name, rx) != rx:
+                    raise ValueError(f"{ind.name}: literal check {name!r} names another regex than before")
+        self._screen = LiteralScreen(
+            [(key, requirement(pat.regex, single_spaces=True)) for key, pat in patterns.items()]
+            # a regex with too many literals for the single-space reading still has a plain one
+            + [(name, requirement(rx, single_spaces=True) or requirement(rx)) for name, rx in checks.items()])
+        self._screened = frozenset(patterns) | frozenset(checks)
         #: (indicator, ids of its patterns, whether it does nothing but run them: then it can be
         #: skipped when the screen rules all of them out)
         self._plan = [(ind, frozenset(map(id, ind.patterns)),
