@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from detector.indicators import Indicator, IndicatorRegistry, Pattern, Text2
-from detector.indicators.base import Hit
+from detector.indicators.base import UNTIMED_MAX_CHARS, Hit
 
 REG = IndicatorRegistry.default()
 
@@ -453,6 +453,34 @@ def test_hostile_input_is_analysed_without_error(hostile: str) -> None:
     # Per-regex timeouts bound the work on pathological input; speed is measured in benchmarks/.
     a = REG.analyze(hostile)
     assert a.original == hostile
+
+
+class _TimeoutSpy:
+    """Wraps a compiled regex and records whether each search was given a time-out."""
+
+    def __init__(self, compiled: object) -> None:
+        self.compiled, self.timed = compiled, []
+
+    def finditer(self, text: str, **kwargs: object) -> object:
+        self.timed.append("timeout" in kwargs)
+        return self.compiled.finditer(text, **kwargs)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("regex", "length", "timed"), [
+    (r"tiket\s+gratis", 200, False),
+    (r"tiket\s+gratis", UNTIMED_MAX_CHARS + 1, True),
+    (r"(?:tiket|visa)(?:\s*(?:dan|&)\s*(?:tiket|visa))*\s+gratis", 200, True),  # a long repeat of a variable part
+    (r"(?:\w+\s){0,50}gratis", 200, True),
+    (r"(?:tiket\s+){0,3}gratis", 200, False),  # a few repeats only
+])
+def test_a_search_runs_with_the_time_out_on_long_texts_and_for_patterns_that_can_explode(
+        regex: str, length: int, timed: bool) -> None:
+    pat = Pattern(name="p", regex=regex, score=0.5)
+    spy = _TimeoutSpy(pat.compiled)
+    object.__setattr__(pat, "compiled", spy)
+    text = ("tiket dan visa gratis " * (length // 22 + 1))[:length]
+    assert [m.span() for m in pat.run(text)] == [m.span() for m in spy.compiled.finditer(text)]  # type: ignore[attr-defined]
+    assert spy.timed[0] is timed
 
 
 def test_pattern_with_upper_case_letters_is_refused() -> None:

@@ -25,6 +25,7 @@ from detector.indicators.prefilter import (
     MAX_LITERALS,
     LiteralScreen,
     _compact,
+    backtracking_can_explode,
     holds,
     may_match,
     requirement,
@@ -313,6 +314,17 @@ def test_literal_checks_never_hide_a_match() -> None:
                 assert name in passing and may_match(fallback[name], text), (name, text)
             if rx.search(original.lower()):
                 assert may_match(fallback[name], original.lower()), (name, original)
+
+
+@pytest.mark.parametrize(("pattern", "explodes"), [
+    (r"(?:a+)+b", True), (r"(?:a|aa)+b", True), (r"(?:\s*\w+)*x", True), (r"(?=(?:a+)+)x", True),
+    (r"(?>(?:a+)+)b", True), (r"(?:\w+\s){0,50}x", True),
+    (r"[\d.,]*x", False), (r"(?:[ .\-][a-z]){2,}", False), (r"(?:\s+[a-z]+){0,2}?x", False), (r"a+b+", False),
+    (r"(?:ab)+", False), (r"(?:a{2})+", False), (r"[^.\n]{0,40}?x", False),
+    (r"[[a]--[b]]+", None),  # set operations: the `regex` module's syntax
+], ids=lambda v: str(v))
+def test_backtracking_can_explode_on_long_repeats_of_variable_width_parts(pattern: str, explodes: bool | None) -> None:
+    assert backtracking_can_explode(pattern) is explodes
 
 
 def test_first_char_alternation_refuses_alternatives_it_cannot_group() -> None:

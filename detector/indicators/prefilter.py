@@ -147,6 +147,50 @@ def requirement(pattern: str, single_spaces: bool = False) -> Requirement | None
     return _compact(req)
 
 
+#: A repeat of a variable-width sub-pattern up to this many times is taken as harmless: a text splits
+#: among so few repetitions in polynomially many ways.
+FEW_REPEATS = 3
+
+
+def backtracking_can_explode(pattern: str) -> bool | None:
+    """Whether a backtracking search of ``pattern`` may take time exponential in the text's length: the
+    pattern repeats (without a bound, or more than :data:`FEW_REPEATS` times) a sub-pattern whose matches
+    vary in length (``(a+)+``, ``(?:a|aa)+``, ``(?:\\s*\\w+){0,50}``), so that a text can be split among the
+    repetitions in exponentially many ways. A repeated sub-pattern of fixed width (``[\\d.,]*``,
+    ``(?:[ .-][a-z]){2,}``) splits a text one way only. None when the stdlib parser cannot read the
+    pattern (syntax only the ``regex`` module knows)."""
+    if not _portable(pattern):
+        return None
+    try:
+        tree = P.parse(pattern)
+    except Exception:
+        return None
+    return _variable_repeat(list(tree))
+
+
+def _variable_repeat(items: list[Any]) -> bool:
+    for op, av in items:
+        if op in _REPEATS:
+            lo, hi, body = av
+            low, high = body.getwidth()
+            if hi > max(lo, FEW_REPEATS) and low != high:
+                return True
+            if _variable_repeat(list(body)):
+                return True
+        elif any(_variable_repeat(list(sub)) for sub in _subpatterns(av)):
+            return True  # groups, alternatives, look-arounds, conditionals
+    return False
+
+
+def _subpatterns(av: Any) -> Iterable[Any]:
+    """The parsed sub-patterns held in an opcode's argument."""
+    if isinstance(av, P.SubPattern):
+        yield av
+    elif isinstance(av, (tuple, list)):
+        for x in av:
+            yield from _subpatterns(x)
+
+
 def _compact(req: Requirement) -> Requirement:
     """An equivalent, smaller requirement: ``(a∧x)∨(a∧y)`` → ``a∧(x∨y)``; ``a∨(a∧b)`` → ``a``."""
     conjs = {frozenset(conj) for conj in req}
