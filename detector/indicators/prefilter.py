@@ -130,13 +130,8 @@ def requirement(pattern: str, single_spaces: bool = False) -> Requirement | None
     :func:`detector.normalize.normalize` output (see :func:`single_spaced`). ``\\s`` then reads as
     one space, so literals span words: ``tanpa pengalaman`` instead of ``tanpa`` and ``pengalaman``.
     """
-    if not _portable(pattern):
-        return None
-    try:
-        tree = P.parse(pattern)
-    except Exception:  # syntax only the `regex` module knows: no prefilter
-        return None
-    if tree.state.flags & ~C.SRE_FLAG_UNICODE:
+    tree = _parse(pattern)
+    if tree is None or tree.state.flags & ~C.SRE_FLAG_UNICODE:
         return None
     try:
         req = _seq(list(tree), {""}, single_spaces)
@@ -159,13 +154,21 @@ def backtracking_can_explode(pattern: str) -> bool | None:
     repetitions in exponentially many ways. A repeated sub-pattern of fixed width (``[\\d.,]*``,
     ``(?:[ .-][a-z]){2,}``) splits a text one way only. None when the stdlib parser cannot read the
     pattern (syntax only the ``regex`` module knows)."""
+    tree = _parse(pattern)
+    return None if tree is None else _variable_repeat(list(tree))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(pattern: str) -> Any:
+    """The stdlib parse tree of ``pattern`` (shared: never modified), or None for syntax only the ``regex``
+    module reads as it does (see :func:`_portable`). Every pattern is parsed once, though its requirement
+    is derived twice (with and without single spaces) and its backtracking is judged too."""
     if not _portable(pattern):
         return None
     try:
-        tree = P.parse(pattern)
-    except Exception:
+        return P.parse(pattern)
+    except Exception:  # syntax only the `regex` module knows
         return None
-    return _variable_repeat(list(tree))
 
 
 def _variable_repeat(items: list[Any]) -> bool:
