@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from detector.indicators import Indicator, IndicatorRegistry, Pattern, Text2
+from detector.indicators import Indicator, IndicatorRegistry, LiteralCheck, Pattern, Text2
 from detector.indicators.base import UNTIMED_MAX_CHARS, Hit
 
 REG = IndicatorRegistry.default()
@@ -453,6 +455,25 @@ def test_hostile_input_is_analysed_without_error(hostile: str) -> None:
     # Per-regex timeouts bound the work on pathological input; speed is measured in benchmarks/.
     a = REG.analyze(hostile)
     assert a.original == hostile
+
+
+@dataclass(frozen=True)
+class _Checking(Indicator):
+    """An indicator whose extra_hits would run the regex of its one literal check."""
+
+    check_regex: str = "abc"
+
+    def literal_checks(self) -> tuple[LiteralCheck, ...]:
+        return (LiteralCheck("shared", self.check_regex),)
+
+
+def test_one_literal_check_name_for_two_regexes_is_refused() -> None:
+    base = {"kind": "risk", "weight": 1.0, "description": Text2("a", "b"), "reason": Text2("c", "d"),
+            "guidance": "g", "patterns": (Pattern("p", "abc", 0.5),)}
+    same = [_Checking(name="a_flag", **base), _Checking(name="b_flag", **base)]  # type: ignore[arg-type]
+    assert "shared" in IndicatorRegistry(same)._screened
+    with pytest.raises(ValueError, match="literal check 'shared' names another regex"):
+        IndicatorRegistry([same[0], _Checking(name="b_flag", check_regex="xyz", **base)])  # type: ignore[arg-type]
 
 
 class _TimeoutSpy:

@@ -38,8 +38,8 @@ from detector.normalize import normalize
 REPO = Path(__file__).resolve().parent.parent
 REG = IndicatorRegistry.default()
 PATTERNS = [pat for ind in REG for pat in ind.patterns]
-#: The indicators' named literal checks (Indicator.literal_checks): regexes their extra_hits run
-CHECKS = {name: re.compile(rx) for ind in REG for name, rx in ind.literal_checks().items()}
+#: The indicators' literal checks (Indicator.literal_checks): regexes their extra_hits run, by name
+CHECKS = {check.name: check for ind in REG for check in ind.literal_checks()}
 ENGINES = ["regex"] + (["ahocorasick"] if LiteralScreen([("k", (((frozenset({"ab"}),),)))]).engine == "ahocorasick"
                        else [])
 
@@ -302,18 +302,18 @@ def test_literal_checks_never_hide_a_match() -> None:
     whose fallback requirement (for texts the scan does not cover) fails."""
     assert set(CHECKS) == {"overseas:destination", "wages:destination", "role:skilled", "role:fishing",
                            "role:domestic", "role:garment", "role:formal"}
-    fallback = {name: requirement(rx.pattern) for name, rx in CHECKS.items()}
+    regexes = {name: re.compile(check.regex) for name, check in CHECKS.items()}
     rng = random.Random(13)
     texts = list(seed_texts()) + [mutate(rng, seed_texts()) for _ in range(1500)]
     texts += ["data scientist di jakarta", "kerja di hong  kong", "negara kh", "anak buah kapal", "ABK kapal ikan"]
     for original in texts:
         text = normalize(original).text
         passing = REG._screen.passing(text)
-        for name, rx in CHECKS.items():
+        for name, rx in regexes.items():
             if rx.search(text):
-                assert name in passing and may_match(fallback[name], text), (name, text)
+                assert name in passing and may_match(CHECKS[name].fallback, text), (name, text)
             if rx.search(original.lower()):
-                assert may_match(fallback[name], original.lower()), (name, original)
+                assert may_match(CHECKS[name].fallback, original.lower()), (name, original)
 
 
 @pytest.mark.parametrize(("pattern", "explodes"), [

@@ -148,6 +148,21 @@ class Hit:
         return out
 
 
+@dataclass(frozen=True)
+class LiteralCheck:
+    """A regex that an indicator's :meth:`~Indicator.extra_hits` runs, named so that the registry's one
+    literal scan of a text decides whether it can match (:meth:`AnalysisContext.may_match`)."""
+
+    name: str
+    regex: str
+    #: The literals every match contains, derived without assuming single spaces: tested instead on a
+    #: text the registry's scan did not cover.
+    fallback: Requirement | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fallback", requirement(self.regex))
+
+
 @dataclass(frozen=True, slots=True)
 class AnalysisContext:
     """What an indicator may look at: the normalised text (with its offset map) and shared parses."""
@@ -161,13 +176,12 @@ class AnalysisContext:
     screened: AbstractSet[int | str] = frozenset()
     runnable: AbstractSet[int | str] = frozenset()
 
-    def may_match(self, check: str, fallback: Requirement | None) -> bool:
-        """False only if the text lacks the literals that every match of the named literal check (see
-        :meth:`Indicator.literal_checks`) contains. The registry's scan decides a check it covered;
-        otherwise ``fallback`` (the check's requirement, derived without assuming single spaces) is tested."""
-        if check in self.screened:
-            return check in self.runnable
-        return may_match(fallback, self.normalized.text)
+    def may_match(self, check: LiteralCheck) -> bool:
+        """False only if the text lacks the literals that every match of ``check``'s regex contains. The
+        registry's scan decides a check it covered; otherwise the check's ``fallback`` is tested."""
+        if check.name in self.screened:
+            return check.name in self.runnable
+        return may_match(check.fallback, self.normalized.text)
 
     def make_hit(self, ind: Indicator, start: int, end: int, score: float, pattern: str,
                  details: dict[str, Any] | None = None) -> Hit:
@@ -245,11 +259,11 @@ class Indicator:
     def accept(self, ctx: AnalysisContext, match: Any) -> bool:  # noqa: ARG002 - hook
         return True
 
-    def literal_checks(self) -> Mapping[str, str]:
-        """Named regexes that :meth:`extra_hits` runs. The registry's one literal scan of a text decides
+    def literal_checks(self) -> tuple[LiteralCheck, ...]:
+        """The regexes that :meth:`extra_hits` runs. The registry's one literal scan of a text decides
         whether each can match (:meth:`AnalysisContext.may_match`), so that it need not scan the text
         again. A name shared by two indicators must name the same regex."""
-        return {}
+        return ()
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:  # noqa: ARG002 - hook
         return []

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 
 from detector.alternation import first_char_alternation
-from detector.indicators.base import AnalysisContext, Hit, Indicator
-from detector.indicators.prefilter import requirement
+from detector.indicators.base import AnalysisContext, Hit, Indicator, LiteralCheck
 
 # Tier 3: main destinations of online-scam compounds (BP2MI/Kemenlu repatriation cases).
 # Tier 2: frequent destinations of non-procedural placement. Tier 1: other destinations.
@@ -59,20 +58,20 @@ _LOOKUP = {alias: (dest, tier) for alias, dest, tier in _ALIASES}
 _DEST_RE = re.compile(
     r"\b(?:" + first_char_alternation([re.escape(a).replace(r"\ ", r"\s+") for a, _, _ in _ALIASES]) + r")\b"
 )
-#: Literals every match of _DEST_RE contains: a post without any of them names no place and is not searched.
-_DEST_REQUIREMENT = requirement(_DEST_RE.pattern)
+#: A post without any literal of _DEST_RE names no place and is not searched.
+_DEST_CHECK = LiteralCheck("overseas:destination", _DEST_RE.pattern)
 
 
 @dataclass(frozen=True)
 class OverseasIndicator(Indicator):
     """Fires on each named foreign destination (and on generic "luar negeri" patterns)."""
 
-    def literal_checks(self) -> dict[str, str]:
-        return {"overseas:destination": _DEST_RE.pattern}
+    def literal_checks(self) -> tuple[LiteralCheck, ...]:
+        return (_DEST_CHECK,)
 
     def extra_hits(self, ctx: AnalysisContext) -> list[Hit]:
         hits: list[Hit] = []
-        if not ctx.may_match("overseas:destination", _DEST_REQUIREMENT):
+        if not ctx.may_match(_DEST_CHECK):
             return hits
         for m in _DEST_RE.finditer(ctx.normalized.text):
             key = " ".join(m.group(0).lower().split())

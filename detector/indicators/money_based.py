@@ -45,13 +45,11 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import regex
 
 from detector.alternation import first_char_alternation
-from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator
-from detector.indicators.prefilter import requirement
+from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator, LiteralCheck
 from detector.money import Money, idr_rate
 from detector.wages import MinimumWage, destination_regex, find_destinations, nearest_destination, wage_table
 
@@ -99,14 +97,11 @@ _FORMAL_ROLE = re.compile(
 #: The unskilled roles in the order :func:`read_role` tries them.
 _ROLES_IN_ORDER = (("fishing", _FISHING_ROLE), ("domestic", _DOMESTIC_ROLE), ("garment", _GARMENT_ROLE),
                    ("formal", _FORMAL_ROLE))
-#: Every role regex (skilled first), as the literal check of that name (:meth:`Indicator.literal_checks`):
-#: the registry's one scan of a post tells which of them can match, and only those are searched for.
-_ROLE_REGEXES: dict[str, Any] = {"skilled": _SKILLED_ROLE, **dict(_ROLES_IN_ORDER)}
-_ROLE_CHECKS = {role: f"role:{role}" for role in _ROLE_REGEXES}
-#: The same literals derived without assuming single spaces, for a text the registry's scan did not cover.
-_ROLE_REQUIREMENTS = {role: requirement(rx.pattern) for role, rx in _ROLE_REGEXES.items()}
-_DESTINATION_CHECK = "wages:destination"
-_DESTINATION_REQUIREMENT = requirement(destination_regex().pattern)
+#: Every role regex (skilled first) as a literal check: the registry's one scan of a post tells which of
+#: them can match, and only those are searched for.
+_ROLE_CHECKS = {role: LiteralCheck(f"role:{role}", rx.pattern)
+                for role, rx in (("skilled", _SKILLED_ROLE), *_ROLES_IN_ORDER)}
+_DESTINATION_CHECK = LiteralCheck("wages:destination", destination_regex().pattern)
 _BASE_PAY_BEFORE = re.compile(
     r"(?<!\w)(?:gaji|upah|salary|penghasilan|pendapatan|income|bayaran|honor|dibayar|digaji|take\s?home\s?pay|thp)"
     r"(?!\w)(?P<rest>[^.\n]{0,30})$")
@@ -123,7 +118,7 @@ _BINDING_SECTORS = {"skilled": ("general", "all"), "fishing": ("fishing",), "dom
 
 def roles_with_literals(ctx: AnalysisContext) -> frozenset[str]:
     """The roles (of :data:`ROLES`) whose regex can match the post: the literals its matches need occur."""
-    return frozenset(role for role, req in _ROLE_REQUIREMENTS.items() if ctx.may_match(_ROLE_CHECKS[role], req))
+    return frozenset(role for role, check in _ROLE_CHECKS.items() if ctx.may_match(check))
 
 
 @functools.lru_cache(maxsize=8)  # high_pay asks, then read_role, for the same post
@@ -150,7 +145,7 @@ def read_role(text: str, candidates: frozenset[str]) -> str:
 
 def _destinations(ctx: AnalysisContext) -> tuple[tuple[int, int, str], ...]:
     """The table's destinations named in the post (none without the literals of any)."""
-    if not ctx.may_match(_DESTINATION_CHECK, _DESTINATION_REQUIREMENT):
+    if not ctx.may_match(_DESTINATION_CHECK):
         return ()
     return find_destinations(ctx.normalized.text)
 
@@ -189,9 +184,8 @@ def _salaries(ctx: AnalysisContext) -> list[Money]:
 class _PayIndicator(Indicator):
     """An indicator that reads the role and the destinations of the post."""
 
-    def literal_checks(self) -> dict[str, str]:
-        return {**{_ROLE_CHECKS[role]: rx.pattern for role, rx in _ROLE_REGEXES.items()},
-                _DESTINATION_CHECK: destination_regex().pattern}
+    def literal_checks(self) -> tuple[LiteralCheck, ...]:
+        return (*_ROLE_CHECKS.values(), _DESTINATION_CHECK)
 
 
 @dataclass(frozen=True)

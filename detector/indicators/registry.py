@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from detector.indicators.base import AnalysisContext, Hit, Indicator, Pattern, Text2
+from detector.indicators.base import AnalysisContext, Hit, Indicator, LiteralCheck, Pattern, Text2
 from detector.indicators.prefilter import LiteralScreen, requirement, single_spaced
 from detector.money import Money, find_money
 from detector.normalize import Normalized, normalize
@@ -74,15 +74,15 @@ class IndicatorRegistry:
         # self._indicators, so their id() is stable). Normalised text has only lone plain spaces,
         # so the literals may span words ("tanpa pengalaman").
         patterns = {id(pat): pat for ind in self._indicators.values() for pat in ind.patterns}
-        checks: dict[str, str] = {}  # the indicators' named literal checks (Indicator.literal_checks)
+        checks: dict[str, LiteralCheck] = {}  # the indicators' literal checks, by name
         for ind in self._indicators.values():
-            for name, rx in ind.literal_checks().items():
-                if checks.setdefault(name, rx) != rx:
-                    raise ValueError(f"{ind.name}: literal check {name!r} names another regex than before")
+            for check in ind.literal_checks():
+                if checks.setdefault(check.name, check) != check:
+                    raise ValueError(f"{ind.name}: literal check {check.name!r} names another regex than before")
         self._screen = LiteralScreen(
             [(key, requirement(pat.regex, single_spaces=True)) for key, pat in patterns.items()]
             # a regex with too many literals for the single-space reading still has a plain one
-            + [(name, requirement(rx, single_spaces=True) or requirement(rx)) for name, rx in checks.items()])
+            + [(name, requirement(c.regex, single_spaces=True) or c.fallback) for name, c in checks.items()])
         self._screened = frozenset(patterns) | frozenset(checks)
         #: (indicator, ids of its patterns, whether it does nothing but run them: then it can be
         #: skipped when the screen rules all of them out)
