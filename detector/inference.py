@@ -432,13 +432,12 @@ class _Tfidf:
         self.typecode = "i" if self.index is np.int32 else "q"
         assert array(self.typecode).itemsize == np.dtype(self.index).itemsize
         self.per_word: Callable[[str], bytes] | None = None
-        # Word unigrams and bigrams: looked up per token and per pair of tokens, without joining every
-        # bigram into a string first (the vocabulary's "a b" is the pair ("a", "b")).
+        # Word unigrams and bigrams: a token (never spaced) is its own unigram's key in the vocabulary, and
+        # a pair of tokens is looked up without joining every bigram into a string first (the vocabulary's
+        # "a b" is the pair ("a", "b")).
         self.tokens = _word_tokens(vec)
-        self.unigrams: dict[str, int] = {}
         self.bigrams: dict[tuple[str, ...], int] = {}
         if self.tokens is not None:
-            self.unigrams = {g: c for g, c in self.vocabulary.items() if " " not in g}
             self.bigrams = {tuple(g.split(" ")): c for g, c in self.vocabulary.items() if " " in g}
         if vec.analyzer == "char_wb":
             self.preprocess = vec.build_preprocessor()
@@ -457,7 +456,7 @@ class _Tfidf:
             return b"".join(map(self.per_word, self.preprocess(self.decode(doc)).split()))
         if self.tokens is not None:
             toks = self.tokens(doc)
-            found = [c for c in map(self.unigrams.get, toks) if c is not None]
+            found = [c for c in map(self.vocabulary.get, toks) if c is not None]
             if self.bigrams:
                 found += [c for c in map(self.bigrams.get, zip(toks, toks[1:], strict=False)) if c is not None]
             return array(self.typecode, found).tobytes()
