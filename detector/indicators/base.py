@@ -31,6 +31,21 @@ REGEX_TIMEOUT_S = 2.0
 #: variable-width part: see ``Pattern.guarded``). On so short a text even a quadratic search ends within
 #: milliseconds; a longer text is always searched with the time-out.
 UNTIMED_MAX_CHARS = 2_000
+_TIMED: dict[str, Any] = {"timeout": REGEX_TIMEOUT_S}
+_UNTIMED: dict[str, Any] = {}  # no keyword at all: even ``timeout=None`` costs ~0.5 µs a search
+
+
+def can_explode(pattern: str) -> bool:
+    """Whether a backtracking search of ``pattern`` may explode, or the stdlib parser cannot tell (see
+    :func:`~detector.indicators.prefilter.backtracking_can_explode`): then every search is timed."""
+    return backtracking_can_explode(pattern) is not False
+
+
+def timeout_options(text: str, guarded: bool) -> dict[str, Any]:
+    """Keyword arguments of one ``regex`` search of ``text``: the time-out on a text over
+    :data:`UNTIMED_MAX_CHARS` and for a ``guarded`` pattern (:func:`can_explode`), none otherwise. A
+    search that runs out of time raises ``TimeoutError``. Never modify the mapping returned."""
+    return _TIMED if guarded or len(text) > UNTIMED_MAX_CHARS else _UNTIMED
 
 _NAME_RE = _stdlib_re.compile(r"^[a-z][a-z0-9_]*$")
 #: Where a clause ends, for ``clause_negations``: punctuation or a word that turns the sentence.
@@ -90,7 +105,7 @@ class Pattern:
         _require(not compiled.match(""), f"pattern {self.name!r} matches the empty string")
         object.__setattr__(self, "compiled", compiled)
         object.__setattr__(self, "requirement", requirement(self.regex))
-        object.__setattr__(self, "guarded", backtracking_can_explode(self.regex) is not False)
+        object.__setattr__(self, "guarded", can_explode(self.regex))
 
     def may_match(self, text: str) -> bool:
         """False only if ``text`` lacks the literals every match needs (then there is no match)."""
@@ -105,10 +120,7 @@ class Pattern:
     def run(self, text: str) -> Iterator[Any]:
         """The matches in ``text``, without the literal prefilter (the caller has screened ``text``)."""
         try:
-            if self.guarded or len(text) > UNTIMED_MAX_CHARS:
-                yield from self.compiled.finditer(text, timeout=REGEX_TIMEOUT_S)
-            else:
-                yield from self.compiled.finditer(text)
+            yield from self.compiled.finditer(text, **timeout_options(text, self.guarded))
         except TimeoutError:
             return
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import regex
 
 from detector.alternation import first_char_alternation
-from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator, LiteralCheck
+from detector.indicators.base import AnalysisContext, Hit, Indicator, LiteralCheck, can_explode, timeout_options
 from detector.money import Money, idr_rate
 from detector.wages import MinimumWage, destination_regex, find_destinations, nearest_destination, wage_table
 
@@ -80,6 +80,7 @@ _SKILLED_ROLES = (
 )
 # The alternatives grouped by first letter: the same matches, found faster.
 _SKILLED_ROLE = regex.compile(r"\b(?:" + first_char_alternation(_SKILLED_ROLES) + r")\b")
+_SKILLED_GUARDED = can_explode(_SKILLED_ROLE.pattern)  # searched with the time-out on every text
 _DOMESTIC_ROLE = re.compile(
     r"\b(?:prt|art|pembantu|asisten\s+rumah\s+tangga|pekerja\s+rumah\s+tangga|penata\s+laksana\s+rumah\s+tangga|"
     r"plrt|domestic\s+(?:helper|worker)|housemaid|maid|babysitter|baby\s+sitter|nanny|pengasuh|"
@@ -126,7 +127,7 @@ def is_skilled(text: str, candidates: frozenset[str]) -> bool:
     """A skilled or professional role is named in the (normalised) post; ``candidates``: the roles that
     can be (:func:`roles_with_literals`)."""
     try:
-        return "skilled" in candidates and bool(_SKILLED_ROLE.search(text, timeout=REGEX_TIMEOUT_S))
+        return "skilled" in candidates and bool(_SKILLED_ROLE.search(text, **timeout_options(text, _SKILLED_GUARDED)))
     except TimeoutError:  # hostile input: read the role as unspecified (the stricter threshold)
         return False
 

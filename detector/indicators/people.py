@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import regex
 
-from detector.indicators.base import REGEX_TIMEOUT_S, AnalysisContext, Hit, Indicator
+from detector.indicators.base import AnalysisContext, Hit, Indicator, can_explode, timeout_options
 
 _AGE_RANGE = regex.compile(
     r"\b(?:usia|umur|age)\s*:?\s*(?:antara\s+|min(?:imal)?\.?\s*|max(?:imal)?\.?\s*|maks(?:imal)?\.?\s*)?"
@@ -24,6 +24,8 @@ _FREE_MAIL = frozenset({
     "live.com", "aol.com", "mail.com", "proton.me", "protonmail.com", "gmx.com", "rocketmail.com",
 })
 _EMAIL = regex.compile(r"\b[a-z0-9._%+-]{1,64}@(?P<domain>[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b")
+#: Whether each of these regexes is searched with the time-out on every text (see ``timeout_options``).
+_AGE_GUARDED, _MINOR_GUARDED, _EMAIL_GUARDED = (can_explode(rx.pattern) for rx in (_AGE_RANGE, _MINOR_WORDS, _EMAIL))
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class DemographicIndicator(Indicator):
         hits: list[Hit] = []
         has_age = "usia" in text or "umur" in text or "age" in text
         try:
-            for m in (_AGE_RANGE.finditer(text, timeout=REGEX_TIMEOUT_S) if has_age else ()):
+            for m in (_AGE_RANGE.finditer(text, **timeout_options(text, _AGE_GUARDED)) if has_age else ()):
                 lo, hi = int(m.group("lo")), m.group("hi")
                 prefix = m.group(0)[: m.start("lo") - m.start()].lower()
                 if any(w in prefix for w in _MAX_WORDS):
@@ -54,7 +56,8 @@ class DemographicIndicator(Indicator):
                 hits.append(ctx.make_hit(self, m.start(), m.end(), score, "age range", details))
             minor_words = ("umur", "anak", "smp", "belum", "ktp")
             has_minor_word = any(w in text for w in minor_words)
-            for m in (_MINOR_WORDS.finditer(text, timeout=REGEX_TIMEOUT_S) if has_minor_word else ()):
+            minors = _MINOR_WORDS.finditer(text, **timeout_options(text, _MINOR_GUARDED)) if has_minor_word else ()
+            for m in minors:
                 hits.append(ctx.make_hit(self, m.start(), m.end(), 0.9, "minors", {"minor": True}))
         except TimeoutError:
             pass
@@ -70,7 +73,8 @@ class CompanyIdentityIndicator(Indicator):
         if "@" not in ctx.normalized.text:
             return hits
         try:
-            matches = list(_EMAIL.finditer(ctx.normalized.text, timeout=REGEX_TIMEOUT_S))
+            text = ctx.normalized.text
+            matches = list(_EMAIL.finditer(text, **timeout_options(text, _EMAIL_GUARDED)))
         except TimeoutError:
             return hits
         for m in matches:
