@@ -149,9 +149,10 @@ FEW_REPEATS = 3
 
 def backtracking_can_explode(pattern: str) -> bool | None:
     """Whether a backtracking search of ``pattern`` may take time exponential in the text's length: the
-    pattern repeats (without a bound, or more than :data:`FEW_REPEATS` times) a sub-pattern whose matches
-    vary in length (``(a+)+``, ``(?:a|aa)+``, ``(?:\\s*\\w+){0,50}``), so that a text can be split among the
-    repetitions in exponentially many ways. A repeated sub-pattern of fixed width (``[\\d.,]*``,
+    pattern repeats a sub-pattern whose matches vary in length (``(a+)+``, ``(?:a|aa)+``,
+    ``(?:\\s*\\w+){0,50}``) a varying number of times, without a bound or up to more than
+    :data:`FEW_REPEATS` (a fixed count such as ``{5}`` is not flagged), so that a text can be split among
+    the repetitions in exponentially many ways. A repeated sub-pattern of fixed width (``[\\d.,]*``,
     ``(?:[ .-][a-z]){2,}``) splits a text one way only. None when the stdlib parser cannot read the
     pattern (syntax only the ``regex`` module knows)."""
     tree = _parse(pattern)
