@@ -8,10 +8,10 @@ same probabilities from the fitted attributes:
 
 * ``Pipeline``, ``FeatureUnion`` (weights, CSR ``hstack``) and ``TppoClassifier`` are composed
   without validation; a ``TextRuleStack`` runs its own ``predict_proba`` with its text model compiled;
-* ``TfidfVectorizer``: counts are looked up per word from an LRU cache of the word's vocabulary
-  columns (``char_wb`` n-grams never cross whitespace), per token and per pair of tokens (word
-  unigrams and bigrams, see :func:`_word_tokens`), or from the vectorizer's own analyzer; the
-  tf-idf weighting and l2 norm are those of ``TfidfTransformer.transform``;
+* ``TfidfVectorizer``: counts are looked up per word from a cache of the word's vocabulary columns
+  (``char_wb`` n-grams never cross whitespace), by token ids and pairs of them (word unigrams and
+  bigrams, see :class:`_WordColumns`), or from the vectorizer's own analyzer; the tf-idf weighting
+  and l2 norm are those of ``TfidfTransformer.transform``;
 * TF-IDF features → multiclass logistic regression: a batch of at most :data:`SMALL_BATCH` posts (the
   browser extension's one post) is scored with numpy, row by row, in scipy's order of operations
   (:func:`_linear_text`), not through scipy.sparse, whose fixed cost per operation dominated one post;
@@ -31,11 +31,12 @@ more than :data:`TOLERANCE` the estimator's own method is used instead, with a w
 
 from __future__ import annotations
 
-import functools
+import re
 import warnings
 from array import array
 from collections.abc import Callable, Sequence
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,7 +50,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.extmath import safe_sparse_dot, softmax
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
-from detector.text import StemmedWords
+from detector.text import StemmedWords, token_feature
 
 Transform = Callable[[Sequence[Any]], Any]
 Proba = Callable[[Any], np.ndarray]
@@ -65,7 +66,7 @@ NATIVE_TREE_ROWS = 256
 FEW_TREE_ROWS = 8
 #: Largest batch a linear text model scores post by post, without scipy.sparse (see :func:`_linear_text`).
 SMALL_BATCH = 8
-#: Distinct words whose n-gram columns are cached, per vectorizer.
+#: Distinct words (char n-grams) or tokens (word n-grams) whose columns are cached, per vectorizer.
 WORD_CACHE_SIZE = 200_000
 #: Posts the compiled function is checked on (with a batch of all of them and each one alone).
 PROBE_POSTS = (
@@ -399,22 +400,113 @@ def _union(u: FeatureUnion) -> Transform:
     return union
 
 
-#: Token patterns whose tokens never contain a space, so a vocabulary entry "a b" can only be a bigram.
-_SPACELESS_TOKEN_PATTERNS = frozenset({r"(?u)\b\w\w+\b", r"(?u)\b\w+\b|\?"})
+#: Token patterns whose tokens never contain a space, so a vocabulary entry "a b" can only be a bigram,
+#: each with a pattern whose ``findall`` gives the same tokens faster: in a left-to-right scan a run of
+#: word characters is always entered at its first character and taken whole, so the word boundaries
+#: ``\b`` can never fail there (``test_fast_token_patterns_find_the_same_tokens``).
+_SPACELESS_TOKEN_PATTERNS = {r"(?u)\b\w\w+\b": r"\w\w+", r"(?u)\b\w+\b|\?": r"\w+|\?"}
 
 
-def _word_tokens(vec: TfidfVectorizer) -> Callable[[Any], list[str]] | None:
-    """The tokens whose unigrams and bigrams are ``vec``'s analyzer output (None: another analyzer).
+class _WordTokens(NamedTuple):
+    """How a word vectorizer's analyzer reads a post: its ``raw`` tokens, each made a unigram by ``feature``
+    (None: as it is); its n-grams are these unigrams and, up to ``ngram_max``, pairs of them."""
+
+    raw: Callable[[Any], list[str]]
+    feature: Callable[[str], str] | None
+    ngram_max: int
+
+
+def _word_tokens(vec: TfidfVectorizer) -> _WordTokens | None:
+    """How ``vec``'s analyzer tokenises (None: another analyzer, used as it is).
 
     Our :class:`~detector.text.StemmedWords` (n-grams up to 2), or scikit-learn's ``word`` analyzer with
     n-grams 1 to 1 or 2, no stop words and a token pattern of :data:`_SPACELESS_TOKEN_PATTERNS`."""
     if isinstance(vec.analyzer, StemmedWords):
-        return vec.analyzer.tokens if vec.analyzer.ngram_max in (1, 2) else None
+        ngram_max = vec.analyzer.ngram_max
+        return _WordTokens(StemmedWords.raw_tokens, token_feature, ngram_max) if ngram_max in (1, 2) else None
     if (vec.analyzer != "word" or vec.stop_words is not None or vec.tokenizer is not None
             or vec.ngram_range not in ((1, 1), (1, 2)) or vec.token_pattern not in _SPACELESS_TOKEN_PATTERNS):
         return None
-    decode, preprocess, tokenize = vec.decode, vec.build_preprocessor(), vec.build_tokenizer()
-    return lambda doc: tokenize(preprocess(decode(doc)))  # type: ignore[no-any-return]
+    decode, preprocess = vec.decode, vec.build_preprocessor()
+    findall = re.compile(_SPACELESS_TOKEN_PATTERNS[vec.token_pattern]).findall
+    return _WordTokens(lambda doc: findall(preprocess(decode(doc))), None, vec.ngram_range[1])
+
+
+class _Memo(dict[str, Any]):
+    """``memo[key]`` is ``compute(key)``, computed on first sight and kept: a lookup is a plain dict lookup
+    (cheaper than an ``lru_cache`` call). Emptied when it holds :data:`WORD_CACHE_SIZE` keys."""
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> Any:
+        value = self.compute(key)
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        self[key] = value
+        return value
+
+
+class _WordColumns:
+    """The vocabulary columns of a word vectorizer's unigrams and bigrams, found through token ids.
+
+    Every unigram that occurs in the vocabulary, alone or in a bigram, gets an id (``unknown`` = their
+    number, for any other); a bigram is then the pair of its ids, and a post's columns are those of its
+    ids and of its consecutive pairs of ids. A batch looks its pairs up all at once, as ``a × n + b`` keys
+    in a sorted array (numpy), a single post in a dict."""
+
+    def __init__(self, words: _WordTokens, vocabulary: dict[str, int]) -> None:
+        self.raw = words.raw
+        grams = [(g.split(" "), c) for g, c in vocabulary.items()]
+        ids: dict[str, int] = {}
+        for parts, _ in grams:
+            for w in parts:
+                ids.setdefault(w, len(ids))
+        self.unknown = len(ids)
+        self.n = len(ids) + 1
+        unigram = np.full(self.n, -1, dtype=np.intp)
+        pairs: dict[tuple[int, int], int] = {}
+        for parts, c in grams:
+            if len(parts) == 1:
+                unigram[ids[parts[0]]] = c
+            else:
+                pairs[(ids[parts[0]], ids[parts[1]])] = c
+        self.unigram, self.unigram_list = unigram, unigram.tolist()
+        self.pairs = pairs if words.ngram_max >= 2 else {}
+        keys = np.array([a * self.n + b for a, b in self.pairs], dtype=np.int64)
+        order = np.argsort(keys)
+        self.pair_keys = keys[order]
+        self.pair_columns = np.array(list(self.pairs.values()), dtype=np.intp)[order]
+        feature, unknown = words.feature, self.unknown
+        # raw token -> the id of its unigram (unknown for a unigram in no n-gram of the vocabulary)
+        self.token_ids = _Memo(lambda raw: ids.get(raw if feature is None else feature(raw), unknown))
+
+    def of_post(self, doc: Any) -> list[int]:
+        """The column of every unigram and bigram occurrence in ``doc``."""
+        ids = list(map(self.token_ids.__getitem__, self.raw(doc)))
+        found = [c for c in map(self.unigram_list.__getitem__, ids) if c >= 0]
+        if self.pairs:
+            found += [c for c in map(self.pairs.get, zip(ids, ids[1:], strict=False)) if c is not None]
+        return found
+
+    def of_batch(self, docs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, columns)`` of every unigram and bigram occurrence in ``docs``."""
+        tokens = [self.raw(doc) for doc in docs]
+        lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
+        flat = list(chain.from_iterable(tokens))
+        ids = np.fromiter(map(self.token_ids.__getitem__, flat), dtype=np.intp, count=len(flat))
+        rows = np.repeat(np.arange(len(docs), dtype=np.intp), lengths)
+        columns = self.unigram[ids]
+        known = columns >= 0
+        rows_found, columns_found = [rows[known]], [columns[known]]
+        if len(self.pair_keys) and len(ids) > 1:
+            keys = ids[:-1].astype(np.int64) * self.n + ids[1:]
+            at = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            hit = (self.pair_keys[at] == keys) & (rows[:-1] == rows[1:])  # a pair never spans two posts
+            rows_found.append(rows[:-1][hit])
+            columns_found.append(self.pair_columns[at[hit]])
+        return np.concatenate(rows_found), np.concatenate(columns_found)
 
 
 class _Tfidf:
@@ -432,34 +524,25 @@ class _Tfidf:
         self.typecode = "i" if self.index is np.int32 else "q"
         assert array(self.typecode).itemsize == np.dtype(self.index).itemsize
         self.per_word: Callable[[str], bytes] | None = None
-        # Word unigrams and bigrams: a token (never spaced) is its own unigram's key in the vocabulary, and
-        # a pair of tokens is looked up without joining every bigram into a string first (the vocabulary's
-        # "a b" is the pair ("a", "b")).
-        self.tokens = _word_tokens(vec)
-        self.bigrams: dict[tuple[str, ...], int] = {}
-        if self.tokens is not None:
-            self.bigrams = {tuple(g.split(" ")): c for g, c in self.vocabulary.items() if " " in g}
+        # Word unigrams and bigrams: looked up by token ids, without joining every bigram into a string.
+        words = _word_tokens(vec)
+        self.words = _WordColumns(words, self.vocabulary) if words is not None else None
         if vec.analyzer == "char_wb":
             self.preprocess = vec.build_preprocessor()
             self.decode = vec.decode
             ngrams = CountVectorizer(analyzer="char_wb", ngram_range=vec.ngram_range, lowercase=False).build_analyzer()
             vocab, typecode = self.vocabulary, self.typecode
 
-            @functools.lru_cache(maxsize=WORD_CACHE_SIZE)
             def columns(word: str) -> bytes:
                 return array(typecode, [c for g in ngrams(word) if (c := vocab.get(g)) is not None]).tobytes()
-            self.per_word = columns
+            self.per_word = _Memo(columns).__getitem__
 
     def _columns(self, doc: Any) -> bytes:
         """The vocabulary column of every n-gram occurrence in ``doc`` (repeats are counted later)."""
         if self.per_word is not None:
             return b"".join(map(self.per_word, self.preprocess(self.decode(doc)).split()))
-        if self.tokens is not None:
-            toks = self.tokens(doc)
-            found = [c for c in map(self.vocabulary.get, toks) if c is not None]
-            if self.bigrams:
-                found += [c for c in map(self.bigrams.get, zip(toks, toks[1:], strict=False)) if c is not None]
-            return array(self.typecode, found).tobytes()
+        if self.words is not None:
+            return array(self.typecode, self.words.of_post(doc)).tobytes()
         get = self.vocabulary.get
         return array(self.typecode, [c for c in map(get, self.analyze(doc)) if c is not None]).tobytes()
 
@@ -480,14 +563,19 @@ class _Tfidf:
     def __call__(self, docs: Sequence[Any]) -> Any:
         if isinstance(docs, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
-        parts = [self._columns(doc) for doc in docs]
-        width = np.dtype(self.index).itemsize
-        indptr = np.zeros(len(parts) + 1, dtype=self.index)
-        indptr[1:] = np.cumsum(np.array([len(b) for b in parts], dtype=np.int64) // width)
-        j = np.frombuffer(bytearray(b"".join(parts)), dtype=self.index)  # writable: indices get sorted
+        indptr = np.zeros(len(docs) + 1, dtype=self.index)
+        if self.words is not None:
+            rows, columns = self.words.of_batch(docs)
+            indptr[1:] = np.cumsum(np.bincount(rows, minlength=len(docs)))
+            j = columns[np.argsort(rows, kind="stable")].astype(self.index)
+        else:
+            parts = [self._columns(doc) for doc in docs]
+            width = np.dtype(self.index).itemsize
+            indptr[1:] = np.cumsum(np.array([len(b) for b in parts], dtype=np.int64) // width)
+            j = np.frombuffer(bytearray(b"".join(parts)), dtype=self.index)  # writable: indices get sorted
         # One entry per occurrence; summing duplicates (in C) gives the counts, sorted by column.
         X = sp.csr_matrix((np.ones(len(j), dtype=self.dtype), j, indptr),
-                          shape=(len(parts), len(self.vocabulary)), dtype=self.dtype)
+                          shape=(len(docs), len(self.vocabulary)), dtype=self.dtype)
         # Sorting each row's columns (what sum_duplicates does first) is a comparison sort per row;
         # to CSC and back is two counting sorts, linear in entries + columns, leaving every row sorted:
         # the same matrix, ~4x faster on a batch of char n-grams (~530 occurrences per post), but a
@@ -503,4 +591,3 @@ class _Tfidf:
         if self.l2:
             inplace_csr_row_normalize_l2(X)
         return X
-

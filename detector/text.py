@@ -57,14 +57,14 @@ _NUMBER_SHAPES = tuple(f"<num{min(n, 7)}>" for n in range(8))
 
 
 @functools.lru_cache(maxsize=STEM_CACHE_SIZE)
-def _token_feature(tok: str) -> str:
+def token_feature(tok: str) -> str:
     """A token as the model reads it: a number's digit-count shape, else the word's stem."""
     return _NUMBER_SHAPES[min(len(tok), 7)] if tok.isdigit() else stem_word(tok)
 
 
 def stemmed_tokens(text: str) -> list[str]:
     """Stemmed tokens of already-normalised text; numbers become a digit-count shape."""
-    return list(map(_token_feature, _TOKEN.findall(text)))
+    return list(map(token_feature, _TOKEN.findall(text)))
 
 
 class StemmedWords:
@@ -74,8 +74,13 @@ class StemmedWords:
         self.ngram_max = ngram_max
 
     def tokens(self, doc: Any) -> list[str]:
-        """The stemmed tokens the n-grams are made of."""
+        """The stemmed tokens the n-grams are made of: :func:`token_feature` of each :meth:`raw_tokens`."""
         return stemmed_tokens(normalized_text(doc))
+
+    @staticmethod
+    def raw_tokens(doc: Any) -> list[str]:
+        """The words and numbers of ``doc``'s normalised text, before stemming."""
+        return _TOKEN.findall(normalized_text(doc))
 
     def __call__(self, doc: Any) -> list[str]:
         toks = self.tokens(doc)

@@ -123,12 +123,54 @@ def test_a_model_fitted_without_kinds_has_no_compiled_kind_and_says_offer(labels
     ids=["stemmed-bigrams", "stemmed-unigrams", "word-bigrams-question-mark", "word-unigrams",
          "pattern-with-space", "trigrams", "stop-words"],
 )
-def test_word_ngram_columns_by_token_pairs_are_the_analyzers_columns(make, by_tokens: bool) -> None:  # noqa: ANN001
+def test_word_ngram_columns_by_token_ids_are_the_analyzers_columns(make, by_tokens: bool) -> None:  # noqa: ANN001
     vec = make().fit(TRAIN)
     tfidf = inference._Tfidf(vec)
-    assert (tfidf.tokens is not None) is by_tokens
+    assert (tfidf.words is not None) is by_tokens
     get = vec.vocabulary_.get
     analyze = vec.build_analyzer()
-    for doc in analyses(_posts("seed_adverts.jsonl", 80)):
+    posts = _posts("seed_adverts.jsonl", 80)
+    # a post of one token and an empty post between others: a bigram never spans two posts
+    bigram = next((g for g in vec.vocabulary_ if " " in g), "kerja luar")
+    first, second = bigram.split(" ", 1)
+    docs = analyses([*posts, f"ok {first}", second, "", f"{second} {first}", first, f"{second}?"])
+    for doc in docs:  # one post at a time (a dict of id pairs)
         expected = sorted(c for c in map(get, analyze(doc)) if c is not None)
         assert sorted(np.frombuffer(tfidf._columns(doc), dtype=tfidf.index).tolist()) == expected
+    for batch in (docs, docs[-7:], docs[-4:-3]):  # a batch at a time (numpy, sorted pair keys)
+        got, want = tfidf(batch), vec.transform(batch)
+        assert (got != want).nnz == 0 and np.array_equal(got.indptr, want.indptr)
+
+
+_TOKEN_PATTERN_PROBES = [
+    "a bc d_e 12 x1?? ?a? é ño-ño ke-2 _ __x Ⅻ ٣٤ 漢字 a\u200bb", "?", "", "  ", "_?_", "ab?cd", "a" * 5,
+    *_posts("seed_adverts.jsonl", 40),
+]
+
+
+@pytest.mark.parametrize(("pattern", "fast"), sorted(inference._SPACELESS_TOKEN_PATTERNS.items()))
+def test_fast_token_patterns_find_the_same_tokens(pattern: str, fast: str) -> None:
+    import random
+    import re
+    rng = random.Random(0)
+    alphabet = "ab1_ ?-.é漢\u0301\n"
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(30))) for _ in range(2000)]
+    for text in _TOKEN_PATTERN_PROBES + fuzz:
+        assert re.compile(fast).findall(text) == re.compile(pattern).findall(text), text
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: TfidfVectorizer(analyzer=StemmedWords(ngram_max=2)),
+     lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalized_text, lowercase=False)],
+    ids=["word-token-ids", "char-ngram-columns"],
+)
+def test_column_caches_stay_bounded_and_give_the_same_columns(make, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(inference, "WORD_CACHE_SIZE", 3)
+    vec = make().fit(TRAIN)
+    tfidf = inference._Tfidf(vec)
+    docs = analyses(_posts("seed_adverts.jsonl", 30))
+    got, want = tfidf(docs), vec.transform(docs)
+    assert (got != want).nnz == 0
+    memo = tfidf.words.token_ids if tfidf.words is not None else tfidf.per_word.__self__  # type: ignore[union-attr]
+    assert 0 < len(memo) <= 3

@@ -79,7 +79,7 @@ class IndicatorRegistry:
             for check in ind.literal_checks():
                 if checks.setdefault(check.name, check) != check:
                     raise ValueError(f"{ind.name}: literal check {check.name!r} names another regex than before")
-        self._screen = LiteralScreen(
+        self._screen: LiteralScreen[int | str] = LiteralScreen(
             [(key, requirement(pat.regex, single_spaces=True)) for key, pat in patterns.items()]
             # a regex with too many literals for the single-space reading still has a plain one
             + [(name, requirement(c.regex, single_spaces=True) or c.fallback) for name, c in checks.items()])
