@@ -50,14 +50,18 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
         index = {n: i for i, n in enumerate(self.indicator_names_)}
         out = np.zeros((len(docs), self.n_features_out_), dtype=np.float64)
         base = len(self.indicator_names_)
+        aware_at, overseas_at, travel_at = (index.get(n) for n in ("awareness_context", "overseas", "paid_travel"))
+        official_at = [index[n] for n in ("licensed_agency", "official_programme", "official_registration")
+                       if n in index]
         for r, a in enumerate(docs):
+            row = [0.0] * base  # a list, not the numpy row: its items are read and written per hit
             n_risk: set[str] = set()
             n_counter: set[str] = set()
             tier, minor, pay_ratio, max_pay = 0, 0.0, 0.0, 0.0
             for h in a.hits:
                 c = index.get(h.indicator)
-                if c is not None and h.score > out[r, c]:
-                    out[r, c] = h.score
+                if c is not None and h.score > row[c]:
+                    row[c] = h.score
                 (n_risk if h.kind == "risk" else n_counter).add(h.indicator)
                 tier = max(tier, int(h.details.get("tier", 0)))
                 minor = max(minor, 1.0 if h.details.get("minor") else 0.0)
@@ -66,27 +70,27 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
             for m in a.money:
                 if m.period != "once" and m.idr_per_month_max:
                     max_pay = max(max_pay, m.idr_per_month_max)
-            if self.summary:
-                row = out[r]
-                aware = row[index["awareness_context"]] if "awareness_context" in index else 0.0
-                official = max((row[index[n]] for n in ("licensed_agency", "official_programme",
-                                                        "official_registration") if n in index), default=0.0)
-                overseas = row[index["overseas"]] if "overseas" in index else 0.0
-                travel = row[index["paid_travel"]] if "paid_travel" in index else 0.0
-                flags_share = len(n_risk) / 6.0
-                out[r, base:] = [
-                    len(n_risk) / 6.0,
-                    tier / 3.0,
-                    minor,
-                    math.log10(1.0 + max_pay) / 8.0,
-                    min(pay_ratio, 5.0) / 5.0,
-                    len(n_counter) / 3.0,
-                    math.log10(1.0 + len(a.original)) / 4.0,
-                    aware * flags_share,
-                    official * overseas,
-                    overseas * travel,
-                    flags_share if not n_counter else 0.0,
-                ]
+            if not self.summary:
+                out[r] = row
+                continue
+            aware = row[aware_at] if aware_at is not None else 0.0
+            official = max((row[i] for i in official_at), default=0.0)
+            overseas = row[overseas_at] if overseas_at is not None else 0.0
+            travel = row[travel_at] if travel_at is not None else 0.0
+            flags_share = len(n_risk) / 6.0
+            out[r] = row + [
+                len(n_risk) / 6.0,
+                tier / 3.0,
+                minor,
+                math.log10(1.0 + max_pay) / 8.0,
+                min(pay_ratio, 5.0) / 5.0,
+                len(n_counter) / 3.0,
+                math.log10(1.0 + len(a.original)) / 4.0,
+                aware * flags_share,
+                official * overseas,
+                overseas * travel,
+                flags_share if not n_counter else 0.0,
+            ]
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

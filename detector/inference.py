@@ -147,7 +147,7 @@ def _proba(est: Any) -> Proba:
             for step in steps:
                 X = step(X)
             return final(X)
-        return _linear_text(est, pipeline) or pipeline
+        return _linear_text(est, pipeline, steps[0] if len(steps) == 1 else None) or pipeline
     if isinstance(est, TppoClassifier):
         return _proba(est.estimator_)
     if isinstance(est, TextRuleStack):
@@ -335,9 +335,10 @@ class _OneRow:
         self.shape = (1, n_columns)
 
 
-def _linear_text(pipe: Pipeline, generic: Proba) -> Proba | None:
+def _linear_text(pipe: Pipeline, generic: Proba, features: Transform | None) -> Proba | None:
     """``Pipeline([TF-IDF or a FeatureUnion of them, multiclass LogisticRegression])``: a batch of at most
-    :data:`SMALL_BATCH` posts is scored post by post with numpy, larger ones by ``generic``; None for any
+    :data:`SMALL_BATCH` posts is scored post by post with numpy, larger ones by ``generic`` (whose compiled
+    first step is ``features``: its TF-IDF vectorizers, and their caches, serve both); None for any
     other pipeline. scipy.sparse costs tens of µs per matrix operation whatever its size (building,
     summing duplicates, normalising, stacking, multiplying): for one post the text model spent ~400 µs
     there and ~45 µs on its features.
@@ -348,14 +349,13 @@ def _linear_text(pipe: Pipeline, generic: Proba) -> Proba | None:
     intercept."""
     if len(pipe.steps) != 2:
         return None
-    features, clf = pipe.steps[0][1], pipe.steps[1][1]
+    clf = pipe.steps[1][1]
     if type(clf) is not LogisticRegression or len(clf.classes_) <= 2:
         return None
-    vectorizers = ([features] if isinstance(features, TfidfVectorizer) else
-                   [t for _, t in features.transformer_list] if isinstance(features, FeatureUnion)
-                   and not features.transformer_weights else [])
-    parts = [_transform(v) for v in vectorizers]
-    if not parts or not all(isinstance(t, _Tfidf) for t in parts):
+    parts = ([features] if isinstance(features, _Tfidf) else
+             [t for t, weight in features.parts if weight is None] if isinstance(features, _Union) else [])
+    if not parts or not all(isinstance(t, _Tfidf) for t in parts) or (
+            isinstance(features, _Union) and len(parts) != len(features.parts)):
         return None
     tfidfs: list[_Tfidf] = parts  # type: ignore[assignment]
     offsets = [int(o) for o in np.cumsum([0] + [len(t.vocabulary) for t in tfidfs[:-1]])]
@@ -391,13 +391,20 @@ def _union(u: FeatureUnion) -> Transform:
     parts = [(_transform(t), weights.get(name)) for name, t in u.transformer_list if t != "drop"]
     if not parts or any(t == "passthrough" for _, t in u.transformer_list):
         return u.transform  # type: ignore[no-any-return]
+    return _Union(parts)
 
-    def union(X: Any) -> Any:
-        Xs = [f(X) if w is None else f(X) * w for f, w in parts]
+
+class _Union:
+    """``FeatureUnion.transform``: its compiled ``parts`` (with their weights), stacked as scikit-learn does."""
+
+    def __init__(self, parts: list[tuple[Transform, Any]]) -> None:
+        self.parts = parts
+
+    def __call__(self, X: Any) -> Any:
+        Xs = [f(X) if w is None else f(X) * w for f, w in self.parts]
         if any(sp.issparse(x) for x in Xs):  # = sp.hstack(Xs).tocsr(), without the detour through COO
             return sp.hstack([x if sp.issparse(x) else sp.csr_matrix(x) for x in Xs], format="csr")
         return np.hstack(Xs)
-    return union
 
 
 #: Token patterns whose tokens never contain a space, so a vocabulary entry "a b" can only be a bigram,
