@@ -97,9 +97,24 @@ def _jsonable(obj: Any) -> Any:
 
 
 def feature_matrix(pipeline: Any, docs: list[Any]) -> Any:
-    """The feature rows the final estimator sees, for a ``build_pipeline`` pipeline or a ``TextRuleStack``."""
+    """The feature rows the final estimators see, for a ``build_pipeline`` pipeline, a ``TextRuleStack`` or an
+    ``OfferRiskModel`` (its text model's TF-IDF, read with claims blanked; its risk and indicator columns;
+    its kind model's TF-IDF, side by side)."""
+    from detector.features import analyses
+    from detector.offer_model import OfferRiskModel, _columns
+    from detector.risk_features import CLAIM_WORDS, without_claims
+
     if hasattr(pipeline, "named_steps"):
         return pipeline[:-1].transform(docs)
+    if isinstance(pipeline, OfferRiskModel):
+        docs = analyses(docs)
+        masked = without_claims(docs)
+        text = _columns(pipeline.text_, pipeline.text_.predict_proba(masked))
+        parts = [pipeline.text_[:-1].transform(masked).toarray(),
+                 pipeline.risk_features_.transform(docs, text_high=text[:, 0]), pipeline.indicators_.transform(docs)]
+        if pipeline.kind_ is not None:
+            parts.append(pipeline.kind_[:-1].transform(without_claims(docs, CLAIM_WORDS)).toarray())
+        return np.hstack(parts)
     text = pipeline.text_
     parts = [text[:-1].transform(docs).toarray(), pipeline.rules_.transform(docs), pipeline._z(docs)]
     return np.hstack(parts)
