@@ -53,8 +53,9 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
         aware_at, overseas_at, travel_at = (index.get(n) for n in ("awareness_context", "overseas", "paid_travel"))
         official_at = [index[n] for n in ("licensed_agency", "official_programme", "official_registration")
                        if n in index]
-        for r, a in enumerate(docs):
-            row = [0.0] * base  # a list, not the numpy row: its items are read and written per hit
+        rows: list[list[float]] = []  # as lists, converted at once
+        for a in docs:
+            row = [0.0] * base
             n_risk: set[str] = set()
             n_counter: set[str] = set()
             tier, minor, pay_ratio, max_pay = 0, 0.0, 0.0, 0.0
@@ -71,14 +72,14 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
                 if m.period != "once" and m.idr_per_month_max:
                     max_pay = max(max_pay, m.idr_per_month_max)
             if not self.summary:
-                out[r] = row
+                rows.append(row)
                 continue
             aware = row[aware_at] if aware_at is not None else 0.0
             official = max((row[i] for i in official_at), default=0.0)
             overseas = row[overseas_at] if overseas_at is not None else 0.0
             travel = row[travel_at] if travel_at is not None else 0.0
             flags_share = len(n_risk) / 6.0
-            out[r] = row + [
+            rows.append(row + [
                 len(n_risk) / 6.0,
                 tier / 3.0,
                 minor,
@@ -90,7 +91,9 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
                 official * overseas,
                 overseas * travel,
                 flags_share if not n_counter else 0.0,
-            ]
+            ])
+        if rows:
+            out[:] = rows
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

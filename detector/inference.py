@@ -412,6 +412,27 @@ class _Union:
 #: word characters is always entered at its first character and taken whole, so the word boundaries
 #: ``\b`` can never fail there (``test_fast_token_patterns_find_the_same_tokens``).
 _SPACELESS_TOKEN_PATTERNS = {r"(?u)\b\w\w+\b": r"\w\w+", r"(?u)\b\w+\b|\?": r"\w+|\?"}
+#: ASCII characters that are not ``\w`` (letters, digits, ``_``) → a space; "?" is kept.
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_?")})
+
+
+def _tokenizer(pattern: str) -> Callable[[str], list[str]]:
+    r"""``re.findall`` of one of :data:`_SPACELESS_TOKEN_PATTERNS`; on an ASCII text (where ``\w`` is
+    ``[A-Za-z0-9_]``) by C string methods instead: the runs of word characters, and each "?" for the
+    pattern that has it."""
+    findall = re.compile(_SPACELESS_TOKEN_PATTERNS[pattern]).findall
+    if pattern.endswith(r"|\?"):
+        def words_and_questions(text: str) -> list[str]:
+            if not text.isascii():
+                return findall(text)  # type: ignore[no-any-return]
+            return text.replace("?", " ? ").translate(_ASCII_NON_WORD).split()
+        return words_and_questions
+
+    def words(text: str) -> list[str]:
+        if not text.isascii():
+            return findall(text)  # type: ignore[no-any-return]
+        return [w for w in text.replace("?", " ").translate(_ASCII_NON_WORD).split() if len(w) > 1]
+    return words
 
 
 class _WordTokens(NamedTuple):
@@ -435,8 +456,8 @@ def _word_tokens(vec: TfidfVectorizer) -> _WordTokens | None:
             or vec.ngram_range not in ((1, 1), (1, 2)) or vec.token_pattern not in _SPACELESS_TOKEN_PATTERNS):
         return None
     decode, preprocess = vec.decode, vec.build_preprocessor()
-    findall = re.compile(_SPACELESS_TOKEN_PATTERNS[vec.token_pattern]).findall
-    return _WordTokens(lambda doc: findall(preprocess(decode(doc))), None, vec.ngram_range[1])
+    tokenize = _tokenizer(vec.token_pattern)
+    return _WordTokens(lambda doc: tokenize(preprocess(decode(doc))), None, vec.ngram_range[1])
 
 
 class _Memo(dict[str, Any]):

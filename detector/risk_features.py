@@ -132,11 +132,11 @@ class RiskFeatures(TransformerMixin, BaseEstimator):
         docs = analyses(X)
         if self.use_text and text_high is None:
             raise ValueError("RiskFeatures(use_text=True) needs text_high, one probability per post")
-        out = np.zeros((len(docs), len(self.feature_names_)), dtype=np.float64)
         col = {n: i for i, n in enumerate(self.flag_names_)}
         base = len(self.flag_names_)
-        for r, a in enumerate(docs):
-            out[r, :base + 8] = self._row(a, col, base)
+        out = np.zeros((len(docs), len(self.feature_names_)), dtype=np.float64)
+        if docs:  # the rows as lists, converted at once
+            out[:, :base + 8] = [self._row(a, col, base) for a in docs]
         if self.use_text:
             out[:, -1] = np.asarray(text_high, dtype=np.float64)
         return out
@@ -171,7 +171,7 @@ class RiskFeatures(TransformerMixin, BaseEstimator):
         claim = max((other.get(n, 0.0) for n in CLAIMS), default=0.0)
         gate = 0.0 if strong >= STRONG_AT else 1.0
         return flags + [
-            sum(1 for v in flags if v > 0) / 6.0,
+            (base - flags.count(0.0)) / 6.0,  # flags that fired (a flag's strength is 0 or a score > 0)
             tier / 3.0,
             minor,
             min(math.log10(1.0 + pay) / PAY_SCALE_LOG10, 1.5),

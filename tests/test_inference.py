@@ -148,15 +148,20 @@ _TOKEN_PATTERN_PROBES = [
 ]
 
 
-@pytest.mark.parametrize(("pattern", "fast"), sorted(inference._SPACELESS_TOKEN_PATTERNS.items()))
-def test_fast_token_patterns_find_the_same_tokens(pattern: str, fast: str) -> None:
+@pytest.mark.parametrize("pattern", sorted(inference._SPACELESS_TOKEN_PATTERNS))
+@pytest.mark.parametrize("alphabet", ["ab1_ ?-.é漢\u0301\n", "aZ9_ ?-.,/\t\n\x00~"], ids=["unicode", "ascii"])
+def test_fast_token_patterns_find_the_same_tokens(pattern: str, alphabet: str) -> None:
     import random
     import re
     rng = random.Random(0)
-    alphabet = "ab1_ ?-.é漢\u0301\n"
     fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(30))) for _ in range(2000)]
-    for text in _TOKEN_PATTERN_PROBES + fuzz:
-        assert re.compile(fast).findall(text) == re.compile(pattern).findall(text), text
+    ascii_all = "".join(map(chr, range(128)))
+    faster = re.compile(inference._SPACELESS_TOKEN_PATTERNS[pattern]).findall
+    tokenize = inference._tokenizer(pattern)
+    for text in [*_TOKEN_PATTERN_PROBES, ascii_all, ascii_all[::-1], *fuzz]:
+        want = re.compile(pattern).findall(text)
+        assert faster(text) == want, text
+        assert tokenize(text) == want, text
 
 
 @pytest.mark.parametrize(
