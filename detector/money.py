@@ -138,12 +138,19 @@ _SALARY_AFTER = re.compile(rf"[\s,:]{{0,3}}(?:{_SALARY_WORDS})(?!\w)")
 _FEE_AFTER = re.compile(rf"[\s,:]{{0,3}}(?:untuk\s|utk\s)?(?:{_FEE_WORDS})(?!\w)")
 _PERIOD_BEFORE = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_SLASH_PERIODS})(?!\w)"
                             rf"\s?[:=]?\s?$|(?<!\w)(?P<per2>{_GLUED_PERIODS})\s?[:=]?\s?$")
+_LEAD_WORDS = ("bisa", "dapat", "dapet", "sampai", "mencapai", "capai", "hingga", "gaji", "upah", "komisi",
+               "penghasilan", "income", "menghasilkan", "hasilkan", "cuan", "untung", "dibayar")
 #: A period word, then up to three pay words, right before the amount: "sehari bisa dapat 500rb".
 _PERIOD_LEAD = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_SLASH_PERIODS})(?!\w)"
-                          rf"(?:(?:\s(?:bisa|dapat|dapet|sampai|mencapai|capai|hingga|gaji|upah|komisi|"
-                          r"penghasilan|income|menghasilkan|hasilkan|cuan|untung|dibayar)){1,3})\s?[:=]?\s?$|"
-                          rf"(?<!\w)(?P<per2>{_GLUED_PERIODS})(?:\s(?:bisa|dapat|dapet|sampai|mencapai|capai|hingga|gaji|"
-                          r"upah|komisi|penghasilan|income|menghasilkan|hasilkan|cuan|untung|dibayar)){1,3}\s?[:=]?\s?$")
+                          rf"(?:(?:\s(?:{'|'.join(_LEAD_WORDS)})){{1,3}})\s?[:=]?\s?$|"
+                          rf"(?<!\w)(?P<per2>{_GLUED_PERIODS})(?:\s(?:{'|'.join(_LEAD_WORDS)})){{1,3}}\s?[:=]?\s?$")
+#: How a match of :data:`_PERIOD_LEAD` ends: a text without it at its end has no such match.
+_LEAD_TAIL = re.compile(rf"\s(?:{'|'.join(_LEAD_WORDS)})\s?[:=]?\s?$")
+#: Matches of these end-anchored patterns start at most this many characters before the end (the longest
+#: connector, period or pay word, with the spaces and ":" the patterns allow, and a final newline before
+#: which ``$`` may match); searching only there finds the same match.
+_PERIOD_BEFORE_REACH = max(len("setiap") + 1 + max(map(len, _PERIOD_WORDS)), max(map(len, _PERIOD_WORDS))) + 4
+_LEAD_TAIL_REACH = 1 + max(map(len, _LEAD_WORDS)) + 4
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")
 _MAX_DIGITS = 15
@@ -252,8 +259,9 @@ def _is_id_like(n: str, following: str) -> bool:
 def _period(m: re.Match[str], before: str, after: str) -> str:
     """The period of match ``m``: a period word after it, else right before it, else its context."""
     per = m.group("per") or m.group("per2")
-    if per is None and ((pm := _PERIOD_BEFORE.search(before)) is not None
-                        or (pm := _PERIOD_LEAD.search(before)) is not None):
+    if per is None and ((pm := _PERIOD_BEFORE.search(before, max(0, len(before) - _PERIOD_BEFORE_REACH))) is not None
+                        or (_LEAD_TAIL.search(before, max(0, len(before) - _LEAD_TAIL_REACH)) is not None
+                            and (pm := _PERIOD_LEAD.search(before)) is not None)):
         per = pm.group("per") or pm.group("per2")
     if per is not None:
         return _PERIOD_WORDS[per]

@@ -211,3 +211,26 @@ def test_digit_precheck_equals_isdigit() -> None:
         assert _has_digit(text) == any(c.isdigit() for c in text), text
     # a superscript is isdigit() but not \d: "gaji dua digit" is still read when one is present
     assert find_money("gaji dua digit ²") and not find_money("gaji dua digit")
+
+
+def test_end_anchored_period_searches_look_only_near_the_end() -> None:
+    """``_period`` searches the period patterns only over their reach from the end of the text before an
+    amount: on every such text they find what the whole-text search finds."""
+    import random
+
+    from detector import money as M
+
+    rng = random.Random(0)
+    words = [*M._PERIOD_WORDS, *M._LEAD_WORDS, "per", "tiap", "setiap", "/", "gaji", "rp", "x" * 12, "ab"]
+    seps = [" ", "  ", "", ":", " : ", "=", "\n", ".", "-"]
+    texts = ["".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randrange(1, 9))) for _ in range(30000)]
+    hits = 0
+    for text in texts:
+        for before in (text, text[-40:]):
+            full = M._PERIOD_BEFORE.search(before)
+            near = M._PERIOD_BEFORE.search(before, max(0, len(before) - M._PERIOD_BEFORE_REACH))
+            assert (full and full.span()) == (near and near.span()), before
+            if M._PERIOD_LEAD.search(before):
+                hits += 1
+                assert M._LEAD_TAIL.search(before, max(0, len(before) - M._LEAD_TAIL_REACH)), before
+    assert hits > 100  # the lead pattern was exercised
