@@ -80,7 +80,7 @@ class IndicatorFeatures(TransformerMixin, BaseEstimator):
             travel = row[travel_at] if travel_at is not None else 0.0
             flags_share = len(n_risk) / 6.0
             rows.append(row + [
-                len(n_risk) / 6.0,
+                flags_share,
                 tier / 3.0,
                 minor,
                 math.log10(1.0 + max_pay) / 8.0,

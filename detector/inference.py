@@ -352,12 +352,12 @@ def _linear_text(pipe: Pipeline, generic: Proba, features: Transform | None) -> 
     clf = pipe.steps[1][1]
     if type(clf) is not LogisticRegression or len(clf.classes_) <= 2:
         return None
-    parts = ([features] if isinstance(features, _Tfidf) else
-             [t for t, weight in features.parts if weight is None] if isinstance(features, _Union) else [])
-    if not parts or not all(isinstance(t, _Tfidf) for t in parts) or (
-            isinstance(features, _Union) and len(parts) != len(features.parts)):
+    if isinstance(features, _Tfidf):
+        tfidfs = [features]
+    elif isinstance(features, _Union) and all(isinstance(t, _Tfidf) and w is None for t, w in features.parts):
+        tfidfs = [t for t, _ in features.parts]  # type: ignore[misc]  # all _Tfidf, checked above
+    else:
         return None
-    tfidfs: list[_Tfidf] = parts  # type: ignore[assignment]
     offsets = [int(o) for o in np.cumsum([0] + [len(t.vocabulary) for t in tfidfs[:-1]])]
     coef_t = np.ascontiguousarray(clf.coef_.T)
     dtype = np.result_type(*(t.dtype for t in tfidfs), coef_t.dtype)

@@ -140,16 +140,17 @@ _PERIOD_BEFORE = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_S
                             rf"\s?[:=]?\s?$|(?<!\w)(?P<per2>{_GLUED_PERIODS})\s?[:=]?\s?$")
 _LEAD_WORDS = ("bisa", "dapat", "dapet", "sampai", "mencapai", "capai", "hingga", "gaji", "upah", "komisi",
                "penghasilan", "income", "menghasilkan", "hasilkan", "cuan", "untung", "dibayar")
+_LEAD = "|".join(_LEAD_WORDS)
 #: A period word, then up to three pay words, right before the amount: "sehari bisa dapat 500rb".
 _PERIOD_LEAD = re.compile(rf"(?:(?<!\w)(?:per|tiap|setiap)\s?|/\s?)(?P<per>{_SLASH_PERIODS})(?!\w)"
-                          rf"(?:(?:\s(?:{'|'.join(_LEAD_WORDS)})){{1,3}})\s?[:=]?\s?$|"
-                          rf"(?<!\w)(?P<per2>{_GLUED_PERIODS})(?:\s(?:{'|'.join(_LEAD_WORDS)})){{1,3}}\s?[:=]?\s?$")
+                          rf"(?:(?:\s(?:{_LEAD})){{1,3}})\s?[:=]?\s?$|"
+                          rf"(?<!\w)(?P<per2>{_GLUED_PERIODS})(?:\s(?:{_LEAD})){{1,3}}\s?[:=]?\s?$")
 #: How a match of :data:`_PERIOD_LEAD` ends: a text without it at its end has no such match.
-_LEAD_TAIL = re.compile(rf"\s(?:{'|'.join(_LEAD_WORDS)})\s?[:=]?\s?$")
+_LEAD_TAIL = re.compile(rf"\s(?:{_LEAD})\s?[:=]?\s?$")
 #: Matches of these end-anchored patterns start at most this many characters before the end (the longest
 #: connector, period or pay word, with the spaces and ":" the patterns allow, and a final newline before
 #: which ``$`` may match); searching only there finds the same match.
-_PERIOD_BEFORE_REACH = max(len("setiap") + 1 + max(map(len, _PERIOD_WORDS)), max(map(len, _PERIOD_WORDS))) + 4
+_PERIOD_BEFORE_REACH = len("setiap") + 1 + max(map(len, _PERIOD_WORDS)) + 4
 _LEAD_TAIL_REACH = 1 + max(map(len, _LEAD_WORDS)) + 4
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")

@@ -62,11 +62,6 @@ def token_feature(tok: str) -> str:
     return _NUMBER_SHAPES[min(len(tok), 7)] if tok.isdigit() else stem_word(tok)
 
 
-def stemmed_tokens(text: str) -> list[str]:
-    """Stemmed tokens of already-normalised text; numbers become a digit-count shape."""
-    return list(map(token_feature, _TOKEN.findall(text)))
-
-
 class StemmedWords:
     """A picklable ``analyzer`` for ``TfidfVectorizer``: stemmed unigrams and bigrams."""
 
@@ -74,8 +69,9 @@ class StemmedWords:
         self.ngram_max = ngram_max
 
     def tokens(self, doc: Any) -> list[str]:
-        """The stemmed tokens the n-grams are made of: :func:`token_feature` of each :meth:`raw_tokens`."""
-        return stemmed_tokens(normalized_text(doc))
+        """The stemmed tokens the n-grams are made of: :func:`token_feature` of each :meth:`raw_tokens`
+        (numbers become a digit-count shape)."""
+        return list(map(token_feature, self.raw_tokens(doc)))
 
     @staticmethod
     def raw_tokens(doc: Any) -> list[str]:
