@@ -102,11 +102,13 @@ def _alt(words: Iterable[str]) -> str:
     return words_alternation(words)
 
 
-_S = r"\s{0,3}"  # bounded gaps keep every pattern linear
+_GAP = 3
+_S = rf"\s{{0,{_GAP}}}"  # bounded gaps keep every pattern linear
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d+)?"
-_PRE = _alt(["rp", "rp.", "idr", "us$", "usd", "nt$", "ntd", "twd", "hk$", "hkd", "s$", "sgd", "a$", "aud",
-             "b$", "bnd", "rm", "myr", "sar", "aed", "qar", "kwd", "omr", "eur", "€", "£", "gbp", "¥", "jpy", "₩",
-             "krw", "$", "cny", "rmb", "thb", "php", "pln"])
+_PRE_WORDS = ("rp", "rp.", "idr", "us$", "usd", "nt$", "ntd", "twd", "hk$", "hkd", "s$", "sgd", "a$", "aud",
+              "b$", "bnd", "rm", "myr", "sar", "aed", "qar", "kwd", "omr", "eur", "€", "£", "gbp", "¥", "jpy", "₩",
+              "krw", "$", "cny", "rmb", "thb", "php", "pln")
+_PRE = _alt(_PRE_WORDS)
 _POST = _alt(k for k in CURRENCY_WORDS if k not in ("rp", "rp."))
 _MAG = _alt(_MAGNITUDE)
 _SLASH_PERIODS = _alt(["hari", "hr", "day", "minggu", "mgg", "week", "bulan", "bln", "bl", "month", "mo",
@@ -152,6 +154,9 @@ _LEAD_TAIL = re.compile(rf"\s(?:{_LEAD})\s?[:=]?\s?$")
 #: which ``$`` may match); searching only there finds the same match.
 _PERIOD_BEFORE_REACH = len("setiap") + 1 + max(map(len, _PERIOD_WORDS)) + 4
 _LEAD_TAIL_REACH = 1 + max(map(len, _LEAD_WORDS)) + 4
+#: A match of :data:`_MONEY_RX` starts at most this many characters before its first digit (a currency
+#: word and the gap after it), so a search for it may start there: no match starts earlier.
+_MONEY_REACH = max(map(len, _PRE_WORDS)) + _GAP
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")
 _MAX_DIGITS = 15
@@ -223,7 +228,9 @@ def find_money(text: str) -> list[Money]:
              for d in _DIGIT_SALARY.finditer(low)] if "digit" in low else []
     out = list(spans)
     i, pos = 0, 0  # spans are sorted; i is the first that may still overlap a later amount
-    while (m := _MONEY_RX.search(low, pos)) is not None:
+    # Every amount holds a digit: the search starts near the next one, not at every character before it.
+    while (d := _DECIMAL.search(low, pos)) is not None and (
+            m := _MONEY_RX.search(low, max(pos, d.start() - _MONEY_REACH))) is not None:
         money = _from_match(text, low, m)
         if money is None:
             pos = m.end("n1")  # what followed the rejected number may start an amount ("no 12 rp 50.000")

@@ -234,3 +234,26 @@ def test_end_anchored_period_searches_look_only_near_the_end() -> None:
                 hits += 1
                 assert M._LEAD_TAIL.search(before, max(0, len(before) - M._LEAD_TAIL_REACH)), before
     assert hits > 100  # the lead pattern was exercised
+
+
+def test_an_amount_starts_at_most_its_reach_before_its_first_digit() -> None:
+    """``find_money`` starts each search of ``_MONEY_RX`` near the next digit: sound because no match starts
+    more than ``_MONEY_REACH`` characters before its first digit (a currency word and the gap after it)."""
+    import random
+
+    from detector import money as M
+
+    rng = random.Random(0)
+    words = [*M._PRE_WORDS, *CURRENCY_WORDS, "gaji", "per", "/", "-", "juta", "rb", "k", "x", "12", "5.000", "1,5"]
+    seps = ["", " ", "   ", "\t", "\n", ".", ",", "-"]
+    texts = ["".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randrange(1, 8))) for _ in range(20000)]
+    widest = 0
+    for text in texts:
+        for pos in range(len(text)):
+            m = M._MONEY_RX.search(text, pos)
+            if m is None:
+                break
+            lead = M._DECIMAL.search(text, m.start()).start() - m.start()  # type: ignore[union-attr]
+            assert lead <= M._MONEY_REACH, text
+            widest = max(widest, lead)
+    assert widest == M._MONEY_REACH  # the reach is reached: a 3-character currency word and 3 spaces
