@@ -168,3 +168,45 @@ def test_typo_map_never_rewrites_a_real_word_or_an_abbreviation() -> None:
     assert not REAL_WORD_SWAPS & set(TYPOS)
     assert not set(TYPOS) & set(ABBREVIATIONS)
     assert all(len(typo) >= 4 and typo != word for typo, word in TYPOS.items())
+
+
+def _chunk_and_whole_scan(raw: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    from detector.normalize import _CHUNK_CHANGES, _changes, _char_step, _scan
+
+    t1 = _char_step(raw)[0]
+    chunks = t1.split(" ")
+    return _changes(t1, chunks, [_CHUNK_CHANGES[c] for c in chunks]), _scan(t1)
+
+
+_SOUP = st.lists(st.sampled_from(
+    ["wa", "w", "a", "w.", "a.", "a,", "k", "x", "c.d", "e.f", "yg", "gak", "gajiii", "kerja2", "u/", "15jt", "jt",
+     "2,5jt", "tiekt", "kambodia", "pengalaman,", "é", "🇰🇭", "İ", "", " ", "\n", "\t", "-", ".", "2", "/", ":\n-"]
+), max_size=16).map(" ".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.text(), _TRICKY, _SOUP))
+def test_when_read_chunk_by_chunk_then_the_changes_are_those_of_one_scan(raw: str) -> None:
+    by_chunk, whole = _chunk_and_whole_scan(raw)
+    assert by_chunk == whole
+
+
+@pytest.mark.parametrize("raw", [
+    "k a m b o j a", "ke k a m b o j a yuk", "c.d e.f g", "hub w a 0812", "hub w. a ya", "hub w.a ya", "a\n\nb",
+    "x \n y", "x  y", " x ", "wa", "(w. a)", "(w a)", "(c.d e)", "k.a.m.b.o.j.a kerja2", "w", "a", "15 jt", "15jt gj",
+    "gaji\t5jt",
+])
+def test_when_a_token_runs_over_a_space_then_chunks_are_read_with_their_neighbours(raw: str) -> None:
+    by_chunk, whole = _chunk_and_whole_scan(raw)
+    assert by_chunk == whole
+
+
+def test_chunk_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detector import normalize as N
+
+    monkeypatch.setattr(N, "CHUNK_CACHE_SIZE", 50)
+    N._CHUNK_CHANGES.clear()
+    for i in range(500):
+        assert normalize(f"gj {i}rb, hub wa 08{i}").text == f"gaji {i} ribu, hubungi whatsapp 08{i}"
+        assert len(N._CHUNK_CHANGES) <= 50
+    N._CHUNK_CHANGES.clear()
