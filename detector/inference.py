@@ -82,10 +82,10 @@ PROBE_POSTS = (
 
 def compile_predictor(estimator: Any, probes: Sequence[Any]) -> Proba:
     """A function equal to ``estimator.predict_proba``, checked on ``probes`` (posts or ``Analysis``)."""
-    batches = [list(probes)] + [[p] for p in probes]
     try:
         fast = _proba(estimator)
-        ok = all(_close(fast(b), estimator.predict_proba(b)) for b in batches)
+        want = np.asarray(estimator.predict_proba(list(probes)))  # rows do not depend on the batch
+        ok = _close(fast(list(probes)), want) and all(_close(fast([p]), want[i:i + 1]) for i, p in enumerate(probes))
     except Exception as exc:  # an estimator shape this module misreads: never worse than the original
         warnings.warn(f"fast inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
         return estimator.predict_proba  # type: ignore[no-any-return]
@@ -120,11 +120,13 @@ def compile_scorer(estimator: Any, probes: Sequence[Any]) -> tuple[Scorer, bool]
         return estimator.predict_proba(docs), estimator.predict_kind(docs)
     try:
         fast = _offer_scorer(estimator)
+        # the estimator's own methods once, on all probes (a row does not depend on the batch); the compiled
+        # function on all of them and on each alone (its one-post path)
+        want_p, want_k = np.asarray(estimator.predict_proba(list(probes))), list(estimator.predict_kind(list(probes)))
         ok = True
-        for b in [list(probes)] + [[p] for p in probes]:
+        for b, rows in [(list(probes), slice(None))] + [([p], slice(i, i + 1)) for i, p in enumerate(probes)]:
             got_p, got_k = fast(b)
-            want_k = list(estimator.predict_kind(b))
-            ok = ok and _close(got_p, estimator.predict_proba(b)) and got_k is not None and list(got_k) == want_k
+            ok = ok and _close(got_p, want_p[rows]) and got_k is not None and list(got_k) == want_k[rows]
     except Exception as exc:  # an estimator shape this module misreads: never worse than the original
         warnings.warn(f"fast inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
         return slow, False

@@ -93,3 +93,22 @@ def test_bundle_from_the_installed_sklearn_loads_without_warning(models_copy: Pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_bundle(models_copy)
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_loading_leaves_the_garbage_collector_as_it_was(models_copy: Path, enabled: bool) -> None:
+    """Loading pauses the cyclic garbage collector and restores it, also when the load fails."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert Detector.load(models_copy).compiled
+        assert gc.isenabled() is enabled
+        bundle = resolve(models_copy)[0]
+        bundle.write_bytes(bundle.read_bytes() + b"x")
+        with pytest.raises(BundleError):
+            Detector.load(models_copy)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
