@@ -248,6 +248,21 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
         n = X.shape[0]
         if n >= NATIVE_TREE_ROWS:  # scikit-learn's own (Cython) predictors, on one thread
             return np.ascontiguousarray(est._raw_predict(X, n_threads=1))
+        if n == 1 and not np.isnan(X).any():  # one post (the browser extension's): 1-D gathers, two levels each
+            following = np.where(X[0, feature] <= threshold, left, right)
+            two_on = following[following]
+            node = roots
+            for _ in range((depth + 1) // 2):
+                node = two_on[node]
+            node = node[np.newaxis, :]
+        else:
+            node = _walk(X, n)
+        leaves = value[node].reshape(n, n_iter, k)
+        # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
+        summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
+        return np.ascontiguousarray(summed[:, -1, :])
+
+    def _walk(X: np.ndarray, n: int) -> np.ndarray:
         node = np.repeat(roots[np.newaxis, :], n, axis=0)
         rows = np.arange(n)[:, np.newaxis]
         if n <= FEW_TREE_ROWS:  # every node's next node at once, then one gather per level
@@ -267,10 +282,7 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
                 if nan.any():
                     go_left |= nan & missing_left[node]
                 node = np.where(go_left, left[node], right[node])
-        leaves = value[node].reshape(n, n_iter, k)
-        # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
-        summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
-        return np.ascontiguousarray(summed[:, -1, :])
+        return node
     return raw
 
 

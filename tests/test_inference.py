@@ -83,6 +83,22 @@ def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values(rows: 
     np.testing.assert_allclose(compile_predictor(hgb, list(Xt[:3]))(Xt), hgb.predict_proba(Xt), rtol=0, atol=1e-12)
 
 
+def test_compiled_trees_equal_sklearn_raw_predictions_one_row_at_a_time() -> None:
+    """One row (a post scored alone): the 1-D walk when no feature is missing, else the general one."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 6))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
+    X[rng.random(X.shape) < 0.15] = np.nan
+    hgb = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=31, random_state=0).fit(X, y)
+    raw = inference._hgb_raw(hgb)
+    assert raw is not None
+    Xt = rng.normal(size=(300, 6)) * rng.choice([0.01, 1.0, 100.0], size=(300, 1))
+    Xt[rng.random(Xt.shape) < 0.05] = np.nan
+    Xt[rng.random(Xt.shape) < 0.05] = np.inf
+    for row in Xt:
+        np.testing.assert_array_equal(raw(row[np.newaxis, :]), hgb._raw_predict(row[np.newaxis, :]))
+
+
 def test_predictor_that_disagrees_on_probes_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     est = build_pipeline(random_state=1).fit(TRAIN[:120], [*["low"] * 40, *["high"] * 40, *["other_scam"] * 40])
     monkeypatch.setattr(inference, "_proba", lambda e: lambda X: np.zeros((len(X), 3)))
