@@ -50,6 +50,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.extmath import safe_sparse_dot, softmax
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
+from detector.memo import Memo
 from detector.text import StemmedWords, token_feature
 
 Transform = Callable[[Sequence[Any]], Any]
@@ -474,22 +475,6 @@ def _word_tokens(vec: TfidfVectorizer) -> _WordTokens | None:
     return _WordTokens(lambda doc: tokenize(preprocess(decode(doc))), None, vec.ngram_range[1])
 
 
-class _Memo(dict[str, Any]):
-    """``memo[key]`` is ``compute(key)``, computed on first sight and kept: a lookup is a plain dict lookup
-    (cheaper than an ``lru_cache`` call). Emptied when it holds :data:`WORD_CACHE_SIZE` keys."""
-
-    def __init__(self, compute: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: str) -> Any:
-        value = self.compute(key)
-        if len(self) >= WORD_CACHE_SIZE:
-            self.clear()
-        self[key] = value
-        return value
-
-
 class _WordColumns:
     """The vocabulary columns of a word vectorizer's unigrams and bigrams, found through token ids.
 
@@ -522,7 +507,8 @@ class _WordColumns:
         self.pair_columns = np.array(list(self.pairs.values()), dtype=np.intp)[order]
         feature, unknown = words.feature, self.unknown
         # raw token -> the id of its unigram (unknown for a unigram in no n-gram of the vocabulary)
-        self.token_ids = _Memo(lambda raw: ids.get(raw if feature is None else feature(raw), unknown))
+        self.token_ids: Memo[str, int] = Memo(lambda raw: ids.get(raw if feature is None else feature(raw), unknown),
+                                              WORD_CACHE_SIZE)
 
     def of_post(self, doc: Any) -> list[int]:
         """The column of every unigram and bigram occurrence in ``doc``."""
@@ -577,7 +563,7 @@ class _Tfidf:
 
             def columns(word: str) -> bytes:
                 return array(typecode, [c for g in ngrams(word) if (c := vocab.get(g)) is not None]).tobytes()
-            self.per_word = _Memo(columns).__getitem__
+            self.per_word = Memo(columns, WORD_CACHE_SIZE).__getitem__
 
     def _columns(self, doc: Any) -> bytes:
         """The vocabulary column of every n-gram occurrence in ``doc`` (repeats are counted later)."""

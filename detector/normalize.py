@@ -42,6 +42,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
 
+from detector.memo import Memo
+
 # -- step 1: characters -------------------------------------------------------------------------
 
 #: Regional-indicator pair (ISO 3166 alpha-2) → Indonesian country name. Unknown flags → luar negeri.
@@ -302,18 +304,8 @@ def _chunk_changes(chunk: str) -> tuple[Change, ...]:
     return tuple((a - 1, b - 1, rep) for a, b, rep in _scan(f" {chunk} "))
 
 
-class _ChunkChanges(dict[str, tuple[Change, ...]]):
-    """chunk → :func:`_chunk_changes`, computed on first sight (emptied at :data:`CHUNK_CACHE_SIZE` chunks)."""
-
-    def __missing__(self, chunk: str) -> tuple[Change, ...]:
-        changes = _chunk_changes(chunk)
-        if len(self) >= CHUNK_CACHE_SIZE:
-            self.clear()
-        self[chunk] = changes
-        return changes
-
-
-_CHUNK_CHANGES = _ChunkChanges()
+#: chunk → :func:`_chunk_changes`, computed on first sight
+_CHUNK_CHANGES: Memo[str, tuple[Change, ...]] = Memo(_chunk_changes, CHUNK_CACHE_SIZE)
 
 
 def _changes(t1: str, chunks: list[str], per_chunk: list[tuple[Change, ...]]) -> list[Change]:

@@ -204,7 +204,7 @@ def test_when_a_token_runs_over_a_space_then_chunks_are_read_with_their_neighbou
 def test_chunk_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from detector import normalize as N
 
-    monkeypatch.setattr(N, "CHUNK_CACHE_SIZE", 50)
+    monkeypatch.setattr(N._CHUNK_CHANGES, "max_size", 50)
     N._CHUNK_CHANGES.clear()
     for i in range(500):
         assert normalize(f"gj {i}rb, hub wa 08{i}").text == f"gaji {i} ribu, hubungi whatsapp 08{i}"
