@@ -85,8 +85,9 @@ def compile_predictor(estimator: Any, probes: Sequence[Any]) -> Proba:
     """A function equal to ``estimator.predict_proba``, checked on ``probes`` (posts or ``Analysis``)."""
     try:
         fast = _proba(estimator)
-        want = np.asarray(estimator.predict_proba(list(probes)))  # rows do not depend on the batch
-        ok = _close(fast(list(probes)), want) and all(_close(fast([p]), want[i:i + 1]) for i, p in enumerate(probes))
+        batch = list(probes)
+        want = np.asarray(estimator.predict_proba(batch))  # rows do not depend on the batch
+        ok = _close(fast(batch), want) and all(_close(fast([p]), want[i:i + 1]) for i, p in enumerate(batch))
     except Exception as exc:  # an estimator shape this module misreads: never worse than the original
         warnings.warn(f"fast inference unavailable ({exc!r}); using the estimator as is", stacklevel=2)
         return estimator.predict_proba  # type: ignore[no-any-return]
@@ -123,9 +124,10 @@ def compile_scorer(estimator: Any, probes: Sequence[Any]) -> tuple[Scorer, bool]
         fast = _offer_scorer(estimator)
         # the estimator's own methods once, on all probes (a row does not depend on the batch); the compiled
         # function on all of them and on each alone (its one-post path)
-        want_p, want_k = np.asarray(estimator.predict_proba(list(probes))), list(estimator.predict_kind(list(probes)))
+        batch = list(probes)
+        want_p, want_k = np.asarray(estimator.predict_proba(batch)), list(estimator.predict_kind(batch))
         ok = True
-        for b, rows in [(list(probes), slice(None))] + [([p], slice(i, i + 1)) for i, p in enumerate(probes)]:
+        for b, rows in [(batch, slice(None))] + [([p], slice(i, i + 1)) for i, p in enumerate(batch)]:
             got_p, got_k = fast(b)
             ok = ok and _close(got_p, want_p[rows]) and got_k is not None and list(got_k) == want_k[rows]
     except Exception as exc:  # an estimator shape this module misreads: never worse than the original
@@ -249,32 +251,23 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
         n = X.shape[0]
         if n >= NATIVE_TREE_ROWS:  # scikit-learn's own (Cython) predictors, on one thread
             return np.ascontiguousarray(est._raw_predict(X, n_threads=1))
-        if n == 1 and not np.isnan(X).any():  # one post (the browser extension's): 1-D gathers, two levels each
-            following = np.where(X[0, feature] <= threshold, left, right)
-            two_on = following[following]
-            node = roots
-            for _ in range((depth + 1) // 2):
-                node = two_on[node]
-            node = node[np.newaxis, :]
-        else:
-            node = _walk(X, n)
-        leaves = value[node].reshape(n, n_iter, k)
-        # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
-        summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
-        return np.ascontiguousarray(summed[:, -1, :])
-
-    def _walk(X: np.ndarray, n: int) -> np.ndarray:
         node = np.repeat(roots[np.newaxis, :], n, axis=0)
         rows = np.arange(n)[:, np.newaxis]
         if n <= FEW_TREE_ROWS:  # every node's next node at once, then one gather per level
             x = X[:, feature]
             go_left = x <= threshold  # False for NaN
-            nan = np.isnan(x)
-            if nan.any():
-                go_left |= nan & missing_left
+            if np.isnan(X).any():
+                go_left |= np.isnan(x) & missing_left
             following = np.where(go_left, left, right)
-            for _ in range(depth):
-                node = following[rows, node]
+            if n == 1:  # one post (the browser extension's): 1-D gathers, two levels each
+                two_on = following[0][following[0]]
+                node = roots
+                for _ in range((depth + 1) // 2):
+                    node = two_on[node]
+                node = node[np.newaxis, :]
+            else:
+                for _ in range(depth):
+                    node = following[rows, node]
         else:
             for _ in range(depth):
                 x = X[rows, feature[node]]
@@ -283,7 +276,10 @@ def _hgb_raw(est: HistGradientBoostingClassifier) -> Proba | None:
                 if nan.any():
                     go_left |= nan & missing_left[node]
                 node = np.where(go_left, left[node], right[node])
-        return node
+        leaves = value[node].reshape(n, n_iter, k)
+        # scikit-learn adds each tree's value in turn to the baseline: a sequential (cumulative) sum.
+        summed = np.cumsum(np.concatenate([np.broadcast_to(baseline, (n, 1, k)), leaves], axis=1), axis=1)
+        return np.ascontiguousarray(summed[:, -1, :])
     return raw
 
 

@@ -84,7 +84,7 @@ def test_compiled_trees_equal_sklearn_raw_predictions_with_missing_values(rows: 
 
 
 def test_compiled_trees_equal_sklearn_raw_predictions_one_row_at_a_time() -> None:
-    """One row (a post scored alone): the 1-D walk when no feature is missing, else the general one."""
+    """One row (a post scored alone): the 1-D walk, with and without missing features."""
     rng = np.random.default_rng(1)
     X = rng.normal(size=(400, 6))
     y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
