@@ -25,18 +25,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_score import corpus_posts  # this folder is on the path when a benchmark runs as a script
+
 REPO = Path(__file__).resolve().parent.parent
 LINES = ("single", "batch", "rules", "model")
-
-
-def _posts(data: Path, n: int, seed: int) -> list[str]:
-    texts = []
-    for name in ("seed_adverts.jsonl", "written_adverts.jsonl"):
-        p = data / name
-        if p.is_file():
-            texts += [json.loads(line)["text"] for line in p.open(encoding="utf-8")]
-    rng = random.Random(seed)
-    return [rng.choice(texts) + f" #{i}" for i in range(n)]
 
 
 def worker(tree: str, data: str, n: int, seed: int) -> None:
@@ -45,7 +37,7 @@ def worker(tree: str, data: str, n: int, seed: int) -> None:
     from detector import Detector  # the checkout's own code
 
     det = Detector.load(None, cache_size=0)
-    posts = _posts(Path(data), n, seed)
+    posts = corpus_posts(Path(data), n, seed)
     for p in posts:  # warm: every word and chunk of the posts seen once
         det.score(p)
     analyses = [det.registry.analyze(p) for p in posts]
@@ -83,7 +75,7 @@ def _ask(proc: subprocess.Popen[str], line: str) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--base", required=True, help="checkout to compare against")
+    ap.add_argument("--base", help="checkout to compare against (required)")
     ap.add_argument("--head", default=str(REPO), help="checkout to measure (default: this one)")
     ap.add_argument("--n", type=int, default=2048, help="posts per slice")
     ap.add_argument("--rounds", type=int, default=30)
@@ -94,14 +86,15 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.data, args.n, args.seed)
         return
+    if not args.base:
+        ap.error("--base is required")
 
     trees = {"base": str(Path(args.base).resolve()), "head": str(Path(args.head).resolve())}
     data = str(Path(trees["head"]) / "data")
     procs: dict[str, subprocess.Popen[str]] = {}
     for name, tree in trees.items():
         procs[name] = subprocess.Popen(
-            [sys.executable, __file__, "--worker", tree, "--data", data, "--n", str(args.n), "--seed", str(args.seed),
-             "--base", tree],
+            [sys.executable, __file__, "--worker", tree, "--data", data, "--n", str(args.n), "--seed", str(args.seed)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tree)
     versions: dict[str, Any] = {}
     for name, proc in procs.items():  # loading and warming run side by side; timing never does

@@ -20,6 +20,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+def corpus_posts(data: Path, n: int, seed: int) -> list[str]:
+    """``n`` posts drawn with replacement from the labelled corpus in ``data``, each with a suffix that
+    defeats any per-text cache."""
+    texts = []
+    for name in ("seed_adverts.jsonl", "written_adverts.jsonl"):
+        p = data / name
+        if p.is_file():
+            texts += [json.loads(line)["text"] for line in p.open(encoding="utf-8")]
+    rng = random.Random(seed)
+    return [rng.choice(texts) + f" #{i}" for i in range(n)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=10_000)
@@ -36,13 +48,7 @@ def main() -> None:
     det = Detector.load(args.model, cache_size=0)  # every pass below scores the same posts: measure scoring
     t_load = time.perf_counter() - t0
 
-    texts = []
-    for name in ("seed_adverts.jsonl", "written_adverts.jsonl"):
-        p = REPO / "data" / name
-        if p.is_file():
-            texts += [json.loads(line)["text"] for line in p.open(encoding="utf-8")]
-    rng = random.Random(args.seed)
-    posts = [rng.choice(texts) + f" #{i}" for i in range(args.n)]  # suffix defeats any per-text cache
+    posts = corpus_posts(REPO / "data", args.n, args.seed)
     det.score(posts[0])  # warm-up (stemmer dictionary, first call)
 
     def timed(fn: Callable[[], object]) -> float:
